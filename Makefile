@@ -1,0 +1,33 @@
+# The two commands: `make demo` (set up, build, clean the bundled sample) and `make test`.
+BUILD      ?= build
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all build deps test demo asan tsan bench clean-build
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+
+build: deps $(BUILD)/Makefile
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+# The whole suite under sanitizers, in their own build trees.
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan \
+	  CMAKE_ARGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOILERSTRIP_SANITIZE=address,undefined -DBOILERSTRIP_BENCH=OFF"
+tsan:
+	@$(MAKE) --no-print-directory test BUILD=build-tsan \
+	  CMAKE_ARGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOILERSTRIP_SANITIZE=thread -DBOILERSTRIP_BENCH=OFF"
+
+clean-build:
+	rm -rf $(BUILD) build-asan build-tsan

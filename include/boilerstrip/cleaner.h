@@ -1,0 +1,98 @@
+// Cleaner: one record in, one cleaned record (or a verdict) out.
+//
+// Per record: parse with simdjson On-Demand, find the text field, unescape it, scan the text
+// once with the PatternSet, map hits to lines, apply rule actions and in-document duplicate
+// removal, and splice the re-escaped text into the original record bytes. Every byte outside the
+// text value is copied unchanged; a record whose text is unchanged is returned byte-identical.
+//
+// A Cleaner is immutable once created: its const methods may be called concurrently, each thread
+// passing its own State.
+#ifndef BOILERSTRIP_CLEANER_H_
+#define BOILERSTRIP_CLEANER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "boilerstrip/pattern_set.h"
+#include "boilerstrip/stats.h"
+#include "boilerstrip/status.h"
+#include "boilerstrip/text.h"
+
+namespace boilerstrip {
+
+struct CleanerOptions {
+  // Name of the top-level JSON field holding the text. Default: "text".
+  std::string text_field = "text";
+  // A truncate rule cuts the rest of the document only when its line starts in this final
+  // fraction of the text's bytes; elsewhere it acts as drop. Must be in [0, 1]. Default: 1/3.
+  double tail_fraction = 1.0 / 3.0;
+  // Remove later lines whose normalized form equals an earlier kept line's. Default: true.
+  bool dedup = true;
+  // Normalized lines shorter than this many bytes are never duplicates. Default: 16.
+  size_t min_dedup_bytes = 16;
+};
+
+// What happened to one record.
+enum class RecordVerdict : uint8_t {
+  kWritten,  // *out holds the record to write (cleaned or unchanged)
+  kDropped,  // a drop-doc rule removed the document
+  kBad,      // the record is bad; `bad` says why, *out is untouched
+};
+
+struct RecordOutcome {
+  RecordVerdict verdict = RecordVerdict::kWritten;
+  BadRecord bad = BadRecord::kInvalidJson;
+  bool changed = false;
+};
+
+class Cleaner {
+ public:
+  // Per-thread working memory: Hyperscan scratch, simdjson parser, reusable buffers.
+  // Made by Cleaner::MakeState(); use from one thread at a time.
+  class State;
+  struct StateDeleter {
+    void operator()(State* state) const;
+  };
+  using StatePtr = std::unique_ptr<State, StateDeleter>;
+
+  // Validates options. `patterns` is shared read-only and must outlive nothing in particular:
+  // the Cleaner holds a reference count.
+  static Result<std::unique_ptr<Cleaner>> Create(CleanerOptions options,
+                                                 std::shared_ptr<const PatternSet> patterns);
+  ~Cleaner();
+
+  StatePtr MakeState() const;
+
+  // Cleans one text. Returns false when nothing changes (the text is to be kept as it is);
+  // returns true with the new text in *out, or with *drop_doc_rule set to the rule's index
+  // when a drop-doc rule removes the document (then *out is unspecified). Counts lines and
+  // removals into *stats (sized for the rule count).
+  bool CleanText(std::string_view text, State& state, Stats* stats, std::string* out,
+                 int* drop_doc_rule) const;
+
+  // Cleans one JSONL record (without its '\n'). Appends the record to write to *out when the
+  // verdict is kWritten. Counts into *stats everything but records_in/records_out and the
+  // quarantine counters, which the caller owns.
+  // REQUIRES: SIMDJSON_PADDING readable bytes follow record.data() + record.size() (their
+  // values do not matter).
+  RecordOutcome CleanRecord(std::string_view record, State& state, Stats* stats,
+                            std::string* out) const;
+
+  const PatternSet& patterns() const { return *patterns_; }
+  const CleanerOptions& options() const { return options_; }
+
+ private:
+  Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns);
+  CleanerOptions options_;
+  std::shared_ptr<const PatternSet> patterns_;
+};
+
+// Appends `text` to *out as the inside of a JSON string: '"' and '\\' escaped, control bytes as
+// \n \t \r \b \f or \u00XX, everything else (UTF-8 included) as it is.
+void AppendJsonEscaped(std::string_view text, std::string* out);
+
+}  // namespace boilerstrip
+
+#endif  // BOILERSTRIP_CLEANER_H_

@@ -1,0 +1,94 @@
+// RunClean: the streaming pipeline over a list of shards.
+//
+//   serial read (decompress, cut into batches of whole records)
+//     → parallel clean (+ compress each batch as an independent zstd frame)
+//     → serial in-order write (tmp file, rename when the shard is complete).
+//
+// The output bytes and every counter except timings are identical at any thread count.
+#ifndef BOILERSTRIP_PIPELINE_H_
+#define BOILERSTRIP_PIPELINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "boilerstrip/cleaner.h"
+#include "boilerstrip/stats.h"
+#include "boilerstrip/status.h"
+
+namespace boilerstrip {
+
+// What to do with a record that cannot be cleaned (DESIGN.md, "Bad input").
+enum class BadRecordMode : uint8_t {
+  kQuarantine,  // write it, with the reason, to OUTDIR/<shard>.quarantine.jsonl[.zst]
+  kPass,        // write it to the output unchanged
+  kFail,        // fail the shard
+};
+
+struct RunOptions {
+  // Input shards: .jsonl or .jsonl.zst files, directories (their *.jsonl and *.jsonl.zst
+  // files, not recursive) or "-" for standard input (compression detected from the bytes).
+  // Files are sorted by path before the rank split.
+  std::vector<std::string> inputs;
+  // Output directory (created if missing), or "-" for standard output.
+  std::string output_dir;
+  // Directory for quarantine files. Default: output_dir, or "." when writing to stdout.
+  std::string quarantine_dir;
+  // Worker threads; 0 = all cores. Default: 0.
+  int threads = 0;
+  BadRecordMode on_bad_record = BadRecordMode::kQuarantine;
+  // zstd level for compressed outputs. Default: 3.
+  int zstd_level = 3;
+  // Target uncompressed bytes per batch. Default: 4 MiB.
+  size_t batch_bytes = size_t{4} << 20;
+  // Records longer than this are bad (kTooLong) and streamed to quarantine without being held
+  // whole in memory. Default: 256 MiB.
+  size_t max_record_bytes = size_t{256} << 20;
+  // Batches in flight; 0 = 2 × threads + 2. Bounds memory. Default: 0.
+  size_t max_batches_in_flight = 0;
+  // Redo shards whose output already exists. Default: false (they are skipped).
+  bool force = false;
+  // This task's share of the sorted input list: files[rank :: world_size]. Default: 0 of 1.
+  size_t rank = 0;
+  size_t world_size = 1;
+  // Status line on stderr (the CLI turns it on for TTYs). Default: false.
+  bool progress = false;
+  // 0 quiet, 1 normal (errors), 2 verbose (one line per shard). Default: 1.
+  int verbosity = 1;
+};
+
+struct ShardReport {
+  std::string input;
+  std::string output;   // empty when writing to stdout
+  enum class State { kDone, kSkipped, kFailed } state = State::kDone;
+  std::string error;    // when kFailed
+  Stats stats;
+};
+
+struct RunReport {
+  std::vector<ShardReport> shards;
+  Stats total;
+  bool interrupted = false;  // SIGINT/SIGTERM stopped the run; temporaries were removed
+  bool broken_pipe = false;  // stdout was closed by its reader; a normal stop
+  bool any_failed() const;
+};
+
+// Expands inputs (directories, "-") into the sorted shard list and applies the rank split.
+Result<std::vector<std::string>> ListShards(const RunOptions& options);
+
+// Runs the pipeline. Returns a kRun error (nothing written) for bad options or outputs that
+// cannot be created; per-shard failures are reported in the RunReport.
+Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner);
+
+// Writes the report as the --stats JSON document.
+std::string RunReportToJson(const RunReport& report, const std::vector<std::string>& rule_names);
+
+// Installs SIGINT/SIGTERM handlers that make a running RunClean stop, clean up and return with
+// `interrupted` set, and ignores SIGPIPE (a closed stdout shows up as a write error instead).
+void InstallSignalHandlers();
+
+}  // namespace boilerstrip
+
+#endif  // BOILERSTRIP_PIPELINE_H_

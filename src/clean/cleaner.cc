@@ -1,0 +1,384 @@
+// The cleaner: parse → scan once → hits to lines → actions + dedup → new text → splice.
+#include "boilerstrip/cleaner.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace boilerstrip {
+
+namespace od = simdjson::ondemand;
+
+class Cleaner::State {
+ public:
+  explicit State(const PatternSet& patterns) : scratch(patterns.MakeScratch()) {}
+
+  PatternSet::Scratch scratch;
+  od::parser parser;
+  std::vector<Hit> hits;
+  std::vector<Line> lines;
+  // Per line: the lowest-numbered rule of each removing action that matched (-1: none), and
+  // whether a keep rule matched.
+  struct Verdict {
+    int32_t drop;
+    int32_t truncate;
+    int32_t drop_doc;
+    bool keep;
+  };
+  std::vector<Verdict> verdicts;
+  std::vector<int32_t> reason;  // per line: -1 kept, else index into Stats::removed_by
+  // Dedup: open-addressing table of (hash, offset+1 into norm_arena, length).
+  struct Slot {
+    uint64_t hash;
+    uint32_t offset_plus_one;  // 0 = empty
+    uint32_t length;
+  };
+  std::vector<Slot> table;
+  std::string norm_arena;
+  std::string norm;
+  std::string new_text;
+};
+
+namespace {
+
+constexpr int32_t kNone = -1;
+
+inline void TakeMin(int32_t* slot, int32_t rule) {
+  if (*slot == kNone || rule < *slot) *slot = rule;
+}
+
+// Index of the line holding byte `pos`. `hint` is where the last search ended; hits mostly
+// come in increasing offset order, so a short forward walk usually finds the line.
+size_t LineOf(const std::vector<Line>& lines, uint32_t pos, size_t hint) {
+  if (hint < lines.size() && lines[hint].begin <= pos) {
+    for (size_t i = hint; i < lines.size() && i < hint + 8; ++i) {
+      if (pos < lines[i].next || i + 1 == lines.size()) return i;
+    }
+  }
+  auto it = std::upper_bound(lines.begin(), lines.end(), pos,
+                             [](uint32_t p, const Line& l) { return p < l.begin; });
+  return it == lines.begin() ? 0 : static_cast<size_t>(it - lines.begin()) - 1;
+}
+
+// Recursively consumes a value so that the whole record is validated (On-Demand only checks
+// what it is asked for). simdjson bounds the depth (DEPTH_ERROR past the parser's max_depth).
+simdjson::error_code Consume(od::value value) {
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  switch (type) {
+    case od::json_type::object: {
+      od::object obj;
+      if (auto err = value.get_object().get(obj)) return err;
+      for (auto field : obj) {
+        od::value v;
+        if (auto err = field.value().get(v)) return err;
+        if (auto err = Consume(v)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array arr;
+      if (auto err = value.get_array().get(arr)) return err;
+      for (auto element : arr) {
+        od::value v;
+        if (auto err = element.get(v)) return err;
+        if (auto err = Consume(v)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return value.get_string().get(s);
+    }
+    case od::json_type::number: {
+      od::number n;
+      return value.get_number().get(n);
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return value.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null;
+      if (auto err = value.is_null().get(is_null)) return err;
+      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
+BadRecord FromSimdjson(simdjson::error_code err) {
+  return err == simdjson::UTF8_ERROR ? BadRecord::kInvalidUtf8 : BadRecord::kInvalidJson;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Cleaner>> Cleaner::Create(CleanerOptions options,
+                                                 std::shared_ptr<const PatternSet> patterns) {
+  if (!(options.tail_fraction >= 0.0 && options.tail_fraction <= 1.0)) {
+    return Status::RunError("tail fraction must be in [0, 1]");
+  }
+  if (options.text_field.empty()) return Status::RunError("text field name is empty");
+  if (patterns == nullptr) return Status::RunError("no pattern set");
+  return std::unique_ptr<Cleaner>(new Cleaner(std::move(options), std::move(patterns)));
+}
+
+Cleaner::Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns)
+    : options_(std::move(options)), patterns_(std::move(patterns)) {}
+
+Cleaner::~Cleaner() = default;
+
+Cleaner::StatePtr Cleaner::MakeState() const { return StatePtr(new State(*patterns_)); }
+
+void Cleaner::StateDeleter::operator()(State* state) const { delete state; }
+
+bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::string* out,
+                        int* drop_doc_rule) const {
+  *drop_doc_rule = kNone;
+  SplitLines(text, &st.lines);
+  const size_t n = st.lines.size();
+  const auto& rules = patterns_->rules();
+  const int32_t rule_count = static_cast<int32_t>(rules.size());
+  for (const Line& l : st.lines) stats->lines_in += l.blank ? 0 : 1;
+
+  st.verdicts.assign(n, State::Verdict{kNone, kNone, kNone, false});
+  if (!patterns_->Scan(text, st.scratch, &st.hits).ok()) st.hits.clear();
+  size_t hint = 0;
+  for (const Hit& h : st.hits) {
+    size_t li = LineOf(st.lines, h.end == 0 ? 0 : h.end - 1, hint);
+    hint = li;
+    if (st.lines[li].blank) continue;
+    State::Verdict& v = st.verdicts[li];
+    int32_t r = static_cast<int32_t>(h.rule);
+    switch (rules[r].action) {
+      case Action::kDrop: TakeMin(&v.drop, r); break;
+      case Action::kTruncate: TakeMin(&v.truncate, r); break;
+      case Action::kDropDoc: TakeMin(&v.drop_doc, r); break;
+      case Action::kKeep: v.keep = true; break;
+    }
+  }
+
+  // drop-doc: the lowest-numbered rule wins, whatever line it matched.
+  if (!st.hits.empty()) {
+    int32_t doc_rule = kNone;
+    for (const State::Verdict& v : st.verdicts) {
+      if (!v.keep && v.drop_doc != kNone) TakeMin(&doc_rule, v.drop_doc);
+    }
+    if (doc_rule != kNone) {
+      *drop_doc_rule = doc_rule;
+      ++stats->docs_dropped_by[doc_rule];
+      return true;
+    }
+  }
+
+  // truncate: the first non-protected truncate line that starts in the tail cuts the rest.
+  const double tail_start = static_cast<double>(text.size()) * (1.0 - options_.tail_fraction);
+  size_t cut = n;
+  int32_t cut_rule = kNone;
+  if (!st.hits.empty()) {
+    for (size_t i = 0; i < n; ++i) {
+      const State::Verdict& v = st.verdicts[i];
+      if (!v.keep && v.truncate != kNone && st.lines[i].begin >= tail_start) {
+        cut = i;
+        cut_rule = v.truncate;
+        break;
+      }
+    }
+  }
+
+  const int32_t dup_reason = rule_count + static_cast<int32_t>(ExtraReason::kDuplicate);
+  st.reason.assign(n, kNone);
+  bool any_removed = false;
+
+  // Dedup table sized for every line; cleared per document.
+  const bool dedup = options_.dedup;
+  size_t cap = 16;
+  if (dedup) {
+    while (cap < 2 * n) cap <<= 1;
+    st.table.assign(cap, State::Slot{0, 0, 0});
+    st.norm_arena.clear();
+  }
+
+  for (size_t i = 0; i < n; ++i) {
+    const Line& line = st.lines[i];
+    if (line.blank) continue;
+    const State::Verdict& v = st.verdicts[i];
+    int32_t reason = kNone;
+    if (!v.keep) {
+      if (i >= cut) {
+        reason = cut_rule;
+      } else if (v.drop != kNone || v.truncate != kNone) {
+        reason = v.drop == kNone ? v.truncate
+                 : v.truncate == kNone ? v.drop : std::min(v.drop, v.truncate);
+      }
+    }
+    if (reason == kNone && dedup && line.end - line.begin >= options_.min_dedup_bytes) {
+      NormalizeLine(text.substr(line.begin, line.end - line.begin), &st.norm);
+      if (st.norm.size() >= options_.min_dedup_bytes) {
+        uint64_t h = HashBytes(st.norm);
+        size_t mask = cap - 1;
+        size_t slot = h & mask;
+        bool seen = false;
+        while (st.table[slot].offset_plus_one != 0) {
+          const State::Slot& s = st.table[slot];
+          if (s.hash == h && s.length == st.norm.size() &&
+              std::memcmp(st.norm_arena.data() + s.offset_plus_one - 1, st.norm.data(),
+                          s.length) == 0) {
+            seen = true;
+            break;
+          }
+          slot = (slot + 1) & mask;
+        }
+        if (seen) {
+          if (!v.keep) reason = dup_reason;
+        } else {
+          st.table[slot] = {h, static_cast<uint32_t>(st.norm_arena.size() + 1),
+                            static_cast<uint32_t>(st.norm.size())};
+          st.norm_arena.append(st.norm);
+        }
+      }
+    }
+    if (reason != kNone) {
+      st.reason[i] = reason;
+      stats->CountRemoved(static_cast<size_t>(reason));
+      any_removed = true;
+    }
+  }
+  if (!any_removed) return false;
+
+  // Rebuild: kept non-blank lines, byte-identical; between two kept lines one blank line if any
+  // blank line stood between them, else one line break (the earlier line's own terminator).
+  out->clear();
+  size_t prev = n;  // last kept line
+  bool blank_between = false;
+  for (size_t i = 0; i < n; ++i) {
+    const Line& line = st.lines[i];
+    if (line.blank) {
+      if (prev != n) blank_between = true;
+      continue;
+    }
+    if (st.reason[i] != kNone) continue;
+    if (prev != n) {
+      const Line& p = st.lines[prev];
+      std::string_view sep = text.substr(p.end, p.next - p.end);  // "\n" or "\r\n"
+      if (sep.empty()) sep = "\n";
+      out->append(sep);
+      if (blank_between) out->append(sep);
+    }
+    out->append(text.substr(line.begin, line.end - line.begin));
+    prev = i;
+    blank_between = false;
+  }
+  return true;
+}
+
+RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* stats,
+                                   std::string* out) const {
+  RecordOutcome outcome;
+  auto bad = [&](BadRecord why) {
+    outcome.verdict = RecordVerdict::kBad;
+    outcome.bad = why;
+    return outcome;
+  };
+  std::string_view json = record;
+  if (json.size() >= 3 && std::memcmp(json.data(), "\xEF\xBB\xBF", 3) == 0) json.remove_prefix(3);
+
+  od::document doc;
+  auto err = st.parser
+                 .iterate(simdjson::padded_string_view(json.data(), json.size(),
+                                                       json.size() + simdjson::SIMDJSON_PADDING))
+                 .get(doc);
+  if (err) return bad(FromSimdjson(err));
+  od::object obj;
+  if ((err = doc.get_object().get(obj))) return bad(FromSimdjson(err));
+
+  std::string_view text;
+  const char* token_begin = nullptr;
+  const char* token_end = nullptr;
+  bool found = false;
+  bool duplicate = false;
+  bool non_string = false;
+  bool bad_string = false;
+  for (auto field : obj) {
+    std::string_view key;
+    if ((err = field.unescaped_key().get(key))) return bad(FromSimdjson(err));
+    od::value value;
+    if ((err = field.value().get(value))) return bad(FromSimdjson(err));
+    if (key != options_.text_field) {
+      if ((err = Consume(value))) return bad(FromSimdjson(err));
+      continue;
+    }
+    if (found) duplicate = true;
+    found = true;
+    od::json_type type;
+    if ((err = value.type().get(type))) return bad(FromSimdjson(err));
+    if (type != od::json_type::string || duplicate) {
+      non_string = non_string || type != od::json_type::string;
+      if ((err = Consume(value))) return bad(FromSimdjson(err));
+      continue;
+    }
+    std::string_view token = value.raw_json_token();
+    while (!token.empty() && token.back() != '"') token.remove_suffix(1);
+    token_begin = token.data();
+    token_end = token.data() + token.size();
+    if (value.get_string().get(text)) {
+      bad_string = true;
+      // The rest of the record is still checked: a broken record is invalid JSON first.
+    }
+  }
+  // Anything after the object (trailing garbage, a second value) makes the record invalid.
+  if (const char* trailing; doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    return bad(BadRecord::kInvalidJson);
+  }
+  if (!found) return bad(BadRecord::kMissingText);
+  if (duplicate) return bad(BadRecord::kDuplicateText);
+  if (non_string) return bad(BadRecord::kNonStringText);
+  if (bad_string) return bad(BadRecord::kInvalidString);
+
+  int drop_rule = kNone;
+  if (!CleanText(text, st, stats, &st.new_text, &drop_rule)) {
+    out->append(record);
+    return outcome;
+  }
+  if (drop_rule != kNone) {
+    outcome.verdict = RecordVerdict::kDropped;
+    return outcome;
+  }
+  outcome.changed = true;
+  out->append(record.data(), token_begin - record.data());
+  out->push_back('"');
+  AppendJsonEscaped(st.new_text, out);
+  out->push_back('"');
+  out->append(token_end, record.data() + record.size() - token_end);
+  return outcome;
+}
+
+void AppendJsonEscaped(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const char* p = text.data();
+  const char* end = p + text.size();
+  const char* run = p;
+  for (; p < end; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(run, p - run);
+    run = p + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\t': out->append("\\t"); break;
+      case '\r': out->append("\\r"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(esc, 6);
+      }
+    }
+  }
+  out->append(run, p - run);
+}
+
+}  // namespace boilerstrip

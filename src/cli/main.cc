@@ -1,0 +1,317 @@
+// boilerstrip: flags → options → library call → summary and exit code. No filtering logic here.
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "boilerstrip/cleaner.h"
+#include "boilerstrip/pattern_set.h"
+#include "boilerstrip/pipeline.h"
+#include "boilerstrip/rule_check.h"
+#include "boilerstrip/rules.h"
+
+#ifndef BOILERSTRIP_VERSION
+#define BOILERSTRIP_VERSION "0.1.0"
+#endif
+
+namespace bs = boilerstrip;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 1;
+constexpr int kExitShardFailed = 2;
+constexpr int kExitInterrupted = 130;
+
+const char kUsage[] = R"(boilerstrip )" BOILERSTRIP_VERSION R"( — strip boilerplate lines from web-crawl JSONL shards
+
+usage:
+  boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
+  boilerstrip check PATH...
+  boilerstrip --help | --version
+
+clean: each INPUT is a .jsonl or .jsonl.zst shard, a directory (its *.jsonl and *.jsonl.zst
+files, not recursive) or - (standard input; zstd detected from its first bytes). Each shard is
+written to OUTDIR/<its file name>, compressed like its input, through a temporary file renamed
+when complete. A shard whose output already exists is skipped (a re-run resumes).
+
+  -o, --output OUTDIR     output directory (created if missing); - = standard output
+  -p, --patterns PATH     a rule file or a directory of *.rules files; repeatable
+                          (default: the bundled patterns/default)
+  -T, --threads N         worker threads, 0 = all cores (default 0)
+      --text-field NAME   the JSON field holding the text (default: text)
+      --stats FILE        write run statistics as JSON (per shard and in total)
+      --on-bad-record M   quarantine (default): bad records go, with the reason, to
+                          OUTDIR/<shard>.quarantine.jsonl[.zst];
+                          pass: written to the output unchanged; fail: the shard fails
+      --quarantine-dir D  where quarantine files go (default: OUTDIR, or . with -o -)
+      --level N           zstd level of compressed outputs, 1-19 (default 3)
+      --max-record-size B records longer than B bytes are bad (default 256M; K/M/G suffixes)
+      --batch-size B      uncompressed bytes per batch (default 4M)
+      --tail-fraction F   truncate rules cut the rest only from the last F of the text
+                          (default 0.333)
+      --min-dup-length N  normalized lines shorter than N bytes are never duplicates
+                          (default 16)
+      --no-dedup          keep repeated lines
+  -f, --force             redo shards whose output exists
+      --rank R            process inputs R, R+W, R+2W, ... of the sorted list
+      --world-size W      (defaults: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, else 0 and 1)
+  -q, --quiet             no summary; errors only
+  -v, --verbose           a line per shard
+      --progress          status line on stderr (default: on when stderr is a terminal)
+      --no-progress
+
+check: compile rule files (or directories of *.rules), run each rule's match:/nomatch:
+examples, and report every problem as FILE:LINE: rule NAME: message.
+
+exit status: 0 all shards done (or skipped); 1 usage, rule or run-fatal error (nothing
+written); 2 the run finished but some shard failed; 130 interrupted (temporaries removed).
+)";
+
+void Die(const std::string& msg) {
+  std::fprintf(stderr, "boilerstrip: %s\nTry 'boilerstrip --help'.\n", msg.c_str());
+  std::exit(kExitUsage);
+}
+
+bool ParseSize(std::string_view s, size_t* out) {
+  if (s.empty()) return false;
+  size_t mult = 1;
+  char last = s.back();
+  if (last == 'K' || last == 'k') mult = size_t{1} << 10;
+  if (last == 'M' || last == 'm') mult = size_t{1} << 20;
+  if (last == 'G' || last == 'g') mult = size_t{1} << 30;
+  if (mult != 1) s.remove_suffix(1);
+  unsigned long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return false;
+  *out = static_cast<size_t>(v) * mult;
+  return true;
+}
+
+long ParseInt(const std::string& flag, const std::string& v, long lo, long hi) {
+  long x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi) {
+    Die(flag + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+        "], got '" + v + "'");
+  }
+  return x;
+}
+
+// Loads and compiles rules, printing every error. Exits 1 on failure.
+std::shared_ptr<const bs::PatternSet> BuildPatterns(const std::vector<std::string>& paths) {
+  std::vector<bs::Rule> rules;
+  std::vector<bs::RuleError> errors;
+  bs::LoadRules(paths, &rules, &errors);
+  if (errors.empty()) {
+    auto set = bs::PatternSet::Compile(std::move(rules), &errors);
+    if (set.ok() && errors.empty()) return std::move(set.value());
+  }
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+  std::fprintf(stderr, "boilerstrip: %zu error%s in rules\n", errors.size(),
+               errors.size() == 1 ? "" : "s");
+  std::exit(kExitUsage);
+}
+
+int Check(const std::vector<std::string>& paths) {
+  if (paths.empty()) Die("check: no rule file given");
+  std::vector<bs::Rule> rules;
+  std::vector<bs::RuleError> errors;
+  bs::LoadRules(paths, &rules, &errors);
+  size_t rule_count = rules.size();
+  size_t example_count = 0;
+  for (const auto& r : rules) example_count += r.examples.size();
+  if (errors.empty()) {
+    auto set = bs::PatternSet::Compile(std::move(rules), &errors);
+    if (set.ok() && errors.empty()) bs::CheckExamples(*set.value(), &errors);
+  }
+  for (const auto& e : errors) std::printf("%s\n", e.ToString().c_str());
+  if (!errors.empty()) {
+    std::fprintf(stderr, "boilerstrip: %zu error%s\n", errors.size(), errors.size() == 1 ? "" : "s");
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "boilerstrip: %zu rules and %zu examples OK\n", rule_count, example_count);
+  return kExitOk;
+}
+
+void PrintSummary(const bs::RunReport& report, const std::vector<std::string>& names) {
+  const bs::Stats& t = report.total;
+  size_t done = 0, skipped = 0, failed = 0;
+  for (const auto& s : report.shards) {
+    done += s.state == bs::ShardReport::State::kDone;
+    skipped += s.state == bs::ShardReport::State::kSkipped;
+    failed += s.state == bs::ShardReport::State::kFailed;
+  }
+  double secs = 0;
+  for (const auto& s : report.shards) secs = std::max(secs, s.stats.seconds);
+  std::fprintf(stderr,
+               "boilerstrip: %zu shard%s: %zu done, %zu skipped, %zu failed\n"
+               "  records: %llu in, %llu out (%llu changed), %llu quarantined, %llu passed bad, "
+               "%llu dropped by drop-doc\n"
+               "  lines:   %llu of %llu removed (%.1f%%)\n"
+               "  bytes:   %.1f MB in, %.1f MB out (%.1f%%)\n",
+               report.shards.size(), report.shards.size() == 1 ? "" : "s", done, skipped, failed,
+               (unsigned long long)t.records_in, (unsigned long long)t.records_out,
+               (unsigned long long)t.records_changed, (unsigned long long)t.quarantined,
+               (unsigned long long)t.passed_bad, (unsigned long long)t.dropped_doc,
+               (unsigned long long)t.lines_removed, (unsigned long long)t.lines_in,
+               t.lines_in ? 100.0 * t.lines_removed / t.lines_in : 0.0, t.bytes_in / 1e6,
+               t.bytes_out / 1e6, t.bytes_in ? 100.0 * t.bytes_out / t.bytes_in : 0.0);
+  // The reasons that removed most lines.
+  std::vector<std::pair<uint64_t, std::string>> top;
+  for (size_t i = 0; i < t.removed_by.size(); ++i) {
+    if (t.removed_by[i] == 0) continue;
+    std::string name = i < names.size()
+                           ? names[i]
+                           : std::string(bs::ExtraReasonName(
+                                 static_cast<bs::ExtraReason>(i - names.size())));
+    top.emplace_back(t.removed_by[i], name);
+  }
+  std::sort(top.begin(), top.end(), [](auto& a, auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (!top.empty()) {
+    std::fprintf(stderr, "  top reasons:");
+    for (size_t i = 0; i < top.size() && i < 6; ++i) {
+      std::fprintf(stderr, "%s %s %llu", i ? "," : "", top[i].second.c_str(),
+                   (unsigned long long)top[i].first);
+    }
+    std::fprintf(stderr, "\n");
+  }
+}
+
+int Clean(int argc, char** argv) {
+  bs::RunOptions run;
+  bs::CleanerOptions clean;
+  std::vector<std::string> pattern_paths;
+  std::string stats_path;
+  int progress = -1;  // -1: auto (TTY)
+  bool rank_set = false, world_set = false;
+  auto value = [&](int& i, const std::string& flag) -> std::string {
+    if (i + 1 >= argc) Die(flag + ": missing value");
+    return argv[++i];
+  };
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    std::string inline_value;
+    bool has_inline = false;
+    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+      inline_value = a.substr(a.find('=') + 1);
+      a = a.substr(0, a.find('='));
+      has_inline = true;
+    }
+    auto val = [&]() { return has_inline ? inline_value : value(i, a); };
+    if (a == "-o" || a == "--output") run.output_dir = val();
+    else if (a.rfind("-o", 0) == 0 && a.size() > 2 && a[1] == 'o') run.output_dir = a.substr(2);
+    else if (a == "-p" || a == "--patterns") pattern_paths.push_back(val());
+    else if (a == "-T" || a == "--threads") run.threads = ParseInt("-T", val(), 0, 4096);
+    else if (a.rfind("-T", 0) == 0 && a.size() > 2) run.threads = ParseInt("-T", a.substr(2), 0, 4096);
+    else if (a == "--text-field") clean.text_field = val();
+    else if (a == "--stats") stats_path = val();
+    else if (a == "--quarantine-dir") run.quarantine_dir = val();
+    else if (a == "--on-bad-record") {
+      std::string m = val();
+      if (m == "quarantine") run.on_bad_record = bs::BadRecordMode::kQuarantine;
+      else if (m == "pass") run.on_bad_record = bs::BadRecordMode::kPass;
+      else if (m == "fail") run.on_bad_record = bs::BadRecordMode::kFail;
+      else Die("--on-bad-record: expected quarantine, pass or fail, got '" + m + "'");
+    } else if (a == "--level") run.zstd_level = static_cast<int>(ParseInt(a, val(), 1, 19));
+    else if (a == "--max-record-size" || a == "--batch-size") {
+      std::string v = val();
+      size_t n = 0;
+      if (!ParseSize(v, &n) || n == 0) Die(a + ": expected a size like 64M, got '" + v + "'");
+      (a == "--batch-size" ? run.batch_bytes : run.max_record_bytes) = n;
+    } else if (a == "--tail-fraction") {
+      std::string v = val();
+      char* end = nullptr;
+      clean.tail_fraction = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || clean.tail_fraction < 0 || clean.tail_fraction > 1) {
+        Die("--tail-fraction: expected a number in [0, 1], got '" + v + "'");
+      }
+    } else if (a == "--min-dup-length") clean.min_dedup_bytes = ParseInt(a, val(), 0, 1 << 30);
+    else if (a == "--no-dedup") clean.dedup = false;
+    else if (a == "-f" || a == "--force") run.force = true;
+    else if (a == "--rank") run.rank = ParseInt(a, val(), 0, 1 << 30), rank_set = true;
+    else if (a == "--world-size") run.world_size = ParseInt(a, val(), 1, 1 << 30), world_set = true;
+    else if (a == "-q" || a == "--quiet") run.verbosity = 0;
+    else if (a == "-v" || a == "--verbose") run.verbosity = 2;
+    else if (a == "--progress") progress = 1;
+    else if (a == "--no-progress") progress = 0;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return kExitOk;
+    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
+    else run.inputs.push_back(a);
+  }
+  if (run.inputs.empty()) Die("clean: no input given");
+  if (run.output_dir.empty()) Die("clean: no output directory given (-o OUTDIR, or -o - for stdout)");
+  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  if (!rank_set && task != nullptr && *task) run.rank = ParseInt("SLURM_ARRAY_TASK_ID", task, 0, 1 << 30);
+  if (!world_set && count != nullptr && *count) {
+    run.world_size = ParseInt("SLURM_ARRAY_TASK_COUNT", count, 1, 1 << 30);
+  }
+  if (run.rank >= run.world_size) Die("--rank must be below --world-size");
+  run.progress = progress == 1 || (progress == -1 && run.verbosity > 0 && isatty(STDERR_FILENO));
+  if (pattern_paths.empty()) pattern_paths.push_back(bs::DefaultPatternsPath());
+
+  auto patterns = BuildPatterns(pattern_paths);
+  std::vector<std::string> names;
+  for (const auto& r : patterns->rules()) names.push_back(r.name);
+  auto cleaner = bs::Cleaner::Create(clean, patterns);
+  if (!cleaner.ok()) Die(cleaner.status().message());
+
+  bs::InstallSignalHandlers();
+  auto report = bs::RunClean(run, *cleaner.value());
+  if (!report.ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", report.status().message().c_str());
+    return kExitUsage;
+  }
+  const bs::RunReport& r = report.value();
+  if (!stats_path.empty()) {
+    std::ofstream out(stats_path, std::ios::binary | std::ios::trunc);
+    out << bs::RunReportToJson(r, names);
+    if (!out) std::fprintf(stderr, "boilerstrip: %s: cannot write stats\n", stats_path.c_str());
+  }
+  if (run.verbosity > 0 && !r.interrupted) PrintSummary(r, names);
+  if (r.interrupted) {
+    std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
+    return kExitInterrupted;
+  }
+  return r.any_failed() ? kExitShardFailed : kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (cmd == "--version" || cmd == "-V") {
+    std::printf("boilerstrip %s\n", BOILERSTRIP_VERSION);
+    return kExitOk;
+  }
+  if (cmd == "clean") return Clean(argc - 2, argv + 2);
+  if (cmd == "check") {
+    std::vector<std::string> paths(argv + 2, argv + argc);
+    for (const auto& p : paths) {
+      if (p == "-h" || p == "--help") {
+        std::fputs(kUsage, stdout);
+        return kExitOk;
+      }
+    }
+    return Check(paths);
+  }
+  Die("unknown command '" + cmd + "'");
+}

@@ -1,0 +1,187 @@
+#include "io/io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace boilerstrip::io {
+namespace {
+
+std::string Errno(int err) { return std::strerror(err); }
+
+class FdSource : public Source {
+ public:
+  FdSource(int fd, std::string name, bool owned) : fd_(fd), name_(std::move(name)), owned_(owned) {}
+  ~FdSource() override {
+    if (owned_) ::close(fd_);
+  }
+  Result<size_t> Read(char* buf, size_t cap) override {
+    // A peeked prefix (stdin sniffing) is served first.
+    if (!peeked_.empty()) {
+      size_t n = std::min(cap, peeked_.size());
+      std::memcpy(buf, peeked_.data(), n);
+      peeked_.erase(0, n);
+      offset_ += n;
+      return n;
+    }
+    while (true) {
+      ssize_t n = ::read(fd_, buf, cap);
+      if (n >= 0) {
+        offset_ += static_cast<uint64_t>(n);
+        return static_cast<size_t>(n);
+      }
+      if (errno == EINTR) continue;
+      return Status::ShardError(name_ + ": read error at offset " + std::to_string(offset_) +
+                                ": " + Errno(errno));
+    }
+  }
+  uint64_t raw_offset() const override { return offset_; }
+  // Reads up to n bytes ahead without consuming them.
+  std::string_view Peek(size_t n) {
+    char buf[16];
+    while (peeked_.size() < n) {
+      ssize_t r = ::read(fd_, buf, std::min(sizeof buf, n - peeked_.size()));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      peeked_.append(buf, static_cast<size_t>(r));
+    }
+    return peeked_;
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  bool owned_;
+  uint64_t offset_ = 0;
+  std::string peeked_;
+};
+
+class ZstdSource : public Source {
+ public:
+  explicit ZstdSource(std::unique_ptr<FdSource> raw)
+      : raw_(std::move(raw)), dctx_(ZSTD_createDCtx()), in_buf_(ZSTD_DStreamInSize()) {}
+  ~ZstdSource() override { ZSTD_freeDCtx(dctx_); }
+
+  Result<size_t> Read(char* buf, size_t cap) override {
+    ZSTD_outBuffer out{buf, cap, 0};
+    while (out.pos == 0) {
+      if (in_.pos == in_.size && !eof_) {
+        Result<size_t> n = raw_->Read(in_buf_.data(), in_buf_.size());
+        if (!n.ok()) return n.status();
+        in_ = {in_buf_.data(), n.value(), 0};
+        consumed_base_ = raw_->raw_offset() - n.value();
+        eof_ = n.value() == 0;
+      }
+      if (eof_ && in_.pos == in_.size && !may_hold_output_) {
+        // Input exhausted: fine only at a frame boundary (an empty file has no frame at all).
+        if (pending_ != 0) {
+          return Status::ShardError(raw_->name() +
+                                    ": truncated zstd stream (ends inside a frame at offset " +
+                                    std::to_string(raw_->raw_offset()) + ")");
+        }
+        return size_t{0};
+      }
+      size_t ret = ZSTD_decompressStream(dctx_, &out, &in_);
+      if (ZSTD_isError(ret)) {
+        return Status::ShardError(raw_->name() + ": corrupt zstd data near offset " +
+                                  std::to_string(consumed_base_ + in_.pos) + ": " +
+                                  ZSTD_getErrorName(ret));
+      }
+      pending_ = ret;
+      // A full output buffer means the decoder may hold more even without new input.
+      may_hold_output_ = out.pos == out.size;
+    }
+    return out.pos;
+  }
+  uint64_t raw_offset() const override { return raw_->raw_offset(); }
+
+ private:
+  std::unique_ptr<FdSource> raw_;
+  ZSTD_DCtx* dctx_;
+  std::vector<char> in_buf_;
+  ZSTD_inBuffer in_{nullptr, 0, 0};
+  uint64_t consumed_base_ = 0;
+  size_t pending_ = 0;  // last ZSTD_decompressStream return: 0 = at a frame boundary
+  bool eof_ = false;
+  bool may_hold_output_ = false;
+};
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> OpenSource(const std::string& path, bool* compressed) {
+  std::unique_ptr<FdSource> raw;
+  if (path == "-") {
+    raw = std::make_unique<FdSource>(0, "<stdin>", false);
+    std::string_view head = raw->Peek(4);
+    *compressed = head.size() == 4 && std::memcmp(head.data(), "\x28\xB5\x2F\xFD", 4) == 0;
+  } else {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::ShardError(path + ": cannot open: " + Errno(errno));
+    raw = std::make_unique<FdSource>(fd, path, true);
+    *compressed = EndsWith(path, ".zst");
+  }
+  if (*compressed) return std::unique_ptr<Source>(new ZstdSource(std::move(raw)));
+  return std::unique_ptr<Source>(std::move(raw));
+}
+
+int WriteAll(int fd, std::string_view data) {
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+void AppendBase64(std::string_view data, std::string* out) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto* s = reinterpret_cast<const unsigned char*>(data.data());
+  size_t n = data.size();
+  size_t base = out->size();
+  out->resize(base + (n + 2) / 3 * 4);
+  char* o = out->data() + base;
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = (uint32_t{s[i]} << 16) | (uint32_t{s[i + 1]} << 8) | s[i + 2];
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
+    *o++ = kAlphabet[v & 63];
+  }
+  if (i < n) {
+    uint32_t v = uint32_t{s[i]} << 16;
+    if (i + 1 < n) v |= uint32_t{s[i + 1]} << 8;
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=';
+    *o++ = '=';
+  }
+}
+
+Status CompressFrame(ZSTD_CCtx* cctx, int level, std::string_view in, std::string* out) {
+  ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  out->resize(ZSTD_compressBound(in.size()));
+  size_t n = ZSTD_compress2(cctx, out->data(), out->size(), in.data(), in.size());
+  if (ZSTD_isError(n)) return Status::ShardError(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out->resize(n);
+  return Status::Ok();
+}
+
+}  // namespace boilerstrip::io

@@ -1,0 +1,43 @@
+// Byte sources (plain file, stdin, zstd stream over either) and small output helpers.
+// Internal to the library.
+#ifndef BOILERSTRIP_SRC_IO_IO_H_
+#define BOILERSTRIP_SRC_IO_IO_H_
+
+#include <zstd.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "boilerstrip/status.h"
+
+namespace boilerstrip::io {
+
+// A stream of uncompressed bytes. Read errors are kShard errors naming the file and offset.
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Reads up to `cap` bytes into buf; 0 at the end of the stream.
+  virtual Result<size_t> Read(char* buf, size_t cap) = 0;
+  // Raw (possibly compressed) bytes consumed so far, for progress.
+  virtual uint64_t raw_offset() const = 0;
+};
+
+// Opens `path` ("-" = stdin). Decompresses when the name ends in ".zst", or, for stdin, when
+// the stream starts with the zstd magic number. *compressed says which.
+Result<std::unique_ptr<Source>> OpenSource(const std::string& path, bool* compressed);
+
+// Writes all of `data` to fd; retries short writes and EINTR. Returns errno on failure, else 0.
+int WriteAll(int fd, std::string_view data);
+
+// Appends base64 of `data` to *out. REQUIRES (for streaming in pieces): every piece but the
+// last has a length divisible by 3.
+void AppendBase64(std::string_view data, std::string* out);
+
+// Compresses `in` as one zstd frame with a checksum into *out (replaced).
+Status CompressFrame(ZSTD_CCtx* cctx, int level, std::string_view in, std::string* out);
+
+}  // namespace boilerstrip::io
+
+#endif  // BOILERSTRIP_SRC_IO_IO_H_

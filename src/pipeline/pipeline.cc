@@ -1,0 +1,786 @@
+// The streaming pipeline: serial read → parallel clean + compress → serial in-order write.
+//
+// One tbb::parallel_pipeline runs over every shard of the run, so a run of many small shards
+// keeps all cores busy as well as one big shard does. Batches carry their shard's index; the
+// writer opens, finishes and renames outputs as shard boundaries pass through it in order.
+#include "boilerstrip/pipeline.h"
+
+#include <fcntl.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_pipeline.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "io/io.h"
+
+namespace boilerstrip {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnSignal(int) { g_interrupted.store(true); }
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// "a.jsonl.zst" → "a"; used for the quarantine file's name.
+std::string Stem(std::string name) {
+  for (std::string_view ext : {".zst", ".jsonl"}) {
+    if (EndsWith(name, ext)) name.resize(name.size() - ext.size());
+  }
+  return name;
+}
+
+// Ensures room for `extra` more bytes plus simdjson's padding, growing geometrically.
+void Reserve(std::string* s, size_t extra) {
+  size_t need = s->size() + extra + simdjson::SIMDJSON_PADDING;
+  if (s->capacity() < need) s->reserve(std::max(need, s->capacity() * 2));
+}
+
+struct Batch {
+  size_t shard = 0;
+  bool shard_begin = false;
+  bool shard_end = false;
+  // An over-long record streamed in parts: data is one part of it.
+  bool part = false;
+  bool first_part = false;
+  bool last_part = false;
+  uint64_t offset = 0;  // uncompressed offset of data[0] in its shard
+  std::string data;     // whole records (or one part); capacity includes simdjson padding
+  Status read_error;    // on a shard_end batch: why the shard could not be read to the end
+
+  // Filled by the clean stage.
+  std::string out, quarantine;
+  std::string zout, zquarantine;
+  std::string fatal;  // --on-bad-record fail: the bad record's description
+  Stats stats;
+};
+
+struct Shard {
+  std::string input;
+  std::string name;          // output file name
+  std::string output;        // final path ("" for stdout)
+  std::string quarantine;    // final quarantine path
+  bool compressed = false;
+  std::unique_ptr<io::Source> preopened;  // stdin, opened early to sniff its compression
+  // Writer-side state.
+  int fd = -1;
+  int qfd = -1;
+  std::string tmp, qtmp;
+  bool wrote_any = false;
+  bool failed = false;
+  std::string error;
+  Clock::time_point start;
+  ShardReport report;
+};
+
+struct Worker {
+  explicit Worker(const Cleaner& cleaner) : state(cleaner.MakeState()), cctx(ZSTD_createCCtx()) {}
+  ~Worker() { ZSTD_freeCCtx(cctx); }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  Cleaner::StatePtr state;
+  ZSTD_CCtx* cctx;
+};
+
+bool BlankRecord(std::string_view rec) {
+  for (char c : rec) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+void AppendQuarantineHead(BadRecord why, const std::string& shard, uint64_t offset,
+                          std::string* q) {
+  q->append("{\"reason\":\"");
+  q->append(BadRecordName(why));
+  q->append("\",\"shard\":\"");
+  AppendJsonEscaped(shard, q);
+  q->append("\",\"offset\":");
+  q->append(std::to_string(offset));
+}
+
+class Run {
+ public:
+  Run(const RunOptions& options, const Cleaner& cleaner, std::vector<Shard> shards)
+      : opt_(options), cleaner_(cleaner), shards_(std::move(shards)),
+        rule_count_(cleaner.patterns().rules().size()),
+        to_stdout_(options.output_dir == "-") {}
+
+  RunReport Go();
+
+ private:
+  // --- read (serial) ---
+  Batch* Read();
+  Batch* Emit(size_t len, bool end);
+  Batch* EmitPart(size_t len, bool first, bool last);
+  Batch* NewBatch();
+
+  // --- clean (parallel) ---
+  void Clean(Batch* b, Worker& w) const;
+  void CleanRecords(Batch* b, Worker& w) const;
+  void CleanPart(Batch* b) const;
+  void Bad(Batch* b, std::string_view rec, uint64_t offset, BadRecord why) const;
+
+  // --- write (serial) ---
+  void Write(Batch* b);
+  void Fail(Shard& s, std::string message);
+  void Finish(Shard& s);
+  bool OpenTmp(Shard& s, int* fd, std::string* tmp, const std::string& final_path);
+  bool Put(Shard& s, bool quarantine, std::string_view bytes);
+  void Progress(bool final);
+  void RemoveTemporaries();
+
+  const RunOptions& opt_;
+  const Cleaner& cleaner_;
+  std::vector<Shard> shards_;
+  const size_t rule_count_;
+  const bool to_stdout_;
+
+  // Reader state.
+  size_t next_shard_ = 0;
+  size_t cur_ = 0;
+  std::unique_ptr<io::Source> src_;
+  std::string pending_;
+  uint64_t pending_offset_ = 0;
+  size_t scanned_ = 0;  // bytes of pending_ known to hold no '\n'
+  bool src_eof_ = false;
+  bool in_part_ = false;
+  bool cur_begun_ = false;
+  std::atomic<bool> stop_{false};            // broken pipe, or fatal stdout error
+  std::atomic<size_t> abort_shard_{SIZE_MAX};  // the writer gave up on this shard
+  std::atomic<uint64_t> raw_done_{0};
+  uint64_t raw_total_ = 0;
+  uint64_t raw_closed_ = 0;
+
+  RunReport report_;
+  Clock::time_point run_start_ = Clock::now();
+  Clock::time_point last_progress_{};
+};
+
+Batch* Run::NewBatch() {
+  auto* b = new Batch();
+  b->shard = cur_;
+  b->stats.Resize(rule_count_);
+  if (!cur_begun_) {
+    b->shard_begin = true;
+    cur_begun_ = true;
+  }
+  return b;
+}
+
+Batch* Run::Emit(size_t len, bool end) {
+  Batch* b = NewBatch();
+  b->offset = pending_offset_;
+  b->data = std::move(pending_);
+  pending_.clear();
+  pending_.reserve(opt_.batch_bytes + (1 << 20) + simdjson::SIMDJSON_PADDING);
+  pending_.assign(b->data, len, std::string::npos);
+  b->data.resize(len);
+  pending_offset_ += len;
+  scanned_ = 0;
+  b->shard_end = end;
+  return b;
+}
+
+Batch* Run::EmitPart(size_t len, bool first, bool last) {
+  Batch* b = Emit(len, false);
+  b->part = true;
+  b->first_part = first;
+  b->last_part = last;
+  return b;
+}
+
+Batch* Run::Read() {
+  while (true) {
+    if (g_interrupted.load() || stop_.load()) return nullptr;
+    if (src_ == nullptr) {
+      if (next_shard_ >= shards_.size()) return nullptr;
+      cur_ = next_shard_++;
+      cur_begun_ = false;
+      Shard& s = shards_[cur_];
+      s.start = Clock::now();
+      pending_.clear();
+      pending_offset_ = 0;
+      scanned_ = 0;
+      src_eof_ = false;
+      in_part_ = false;
+      if (s.preopened != nullptr) {
+        src_ = std::move(s.preopened);
+      } else {
+        bool compressed = false;
+        auto src = io::OpenSource(s.input, &compressed);
+        if (!src.ok()) {
+          Batch* b = NewBatch();
+          b->shard_end = true;
+          b->read_error = src.status();
+          return b;
+        }
+        src_ = std::move(src.value());
+      }
+      continue;
+    }
+    if (abort_shard_.load() == cur_) {  // the writer failed this shard: skip the rest of it
+      raw_closed_ += src_->raw_offset();
+      src_.reset();
+      Batch* b = NewBatch();
+      b->shard_end = true;
+      return b;
+    }
+    // Have we enough to emit?
+    const size_t size = pending_.size();
+    if (in_part_) {
+      const char* nl = static_cast<const char*>(std::memchr(pending_.data(), '\n', size));
+      if (nl != nullptr) {
+        size_t len = nl - pending_.data();
+        Batch* b = EmitPart(len, false, true);
+        pending_.erase(0, 1);  // the '\n' ending the long record
+        pending_offset_ += 1;
+        in_part_ = false;
+        return b;
+      }
+      if (src_eof_) {
+        in_part_ = false;
+        return EmitPart(size, false, true);
+      }
+      if (size >= opt_.batch_bytes) return EmitPart(size / 3 * 3, false, false);
+    } else if (src_eof_) {
+      raw_closed_ += src_->raw_offset();
+      src_.reset();
+      return Emit(size, true);
+    } else if (size >= opt_.batch_bytes) {
+      const char* last = static_cast<const char*>(
+          memrchr(pending_.data() + scanned_, '\n', size - scanned_));
+      if (last != nullptr) return Emit(last + 1 - pending_.data(), false);
+      scanned_ = size;
+      // No record end in sight. pending_ starts at a record start, so it is one partial
+      // record: past the limit it is streamed to its destination in parts.
+      if (size > opt_.max_record_bytes) {
+        in_part_ = true;
+        return EmitPart(size / 3 * 3, true, false);
+      }
+    }
+    // Read more.
+    size_t want = std::max<size_t>(opt_.batch_bytes > size ? opt_.batch_bytes - size : 0,
+                                   size_t{1} << 20);
+    Reserve(&pending_, want);
+    size_t old = pending_.size();
+    pending_.resize(old + want);
+    Result<size_t> n = src_->Read(pending_.data() + old, want);
+    if (!n.ok()) {
+      pending_.clear();
+      raw_closed_ += src_->raw_offset();
+      src_.reset();
+      Batch* b = NewBatch();
+      b->shard_end = true;
+      b->read_error = n.status();
+      return b;
+    }
+    pending_.resize(old + n.value());
+    raw_done_.store(raw_closed_ + src_->raw_offset(), std::memory_order_relaxed);
+    if (n.value() == 0) src_eof_ = true;
+  }
+}
+
+void Run::Bad(Batch* b, std::string_view rec, uint64_t offset, BadRecord why) const {
+  ++b->stats.bad_by[static_cast<size_t>(why)];
+  const Shard& s = shards_[b->shard];
+  switch (opt_.on_bad_record) {
+    case BadRecordMode::kPass:
+      ++b->stats.passed_bad;
+      ++b->stats.records_out;
+      b->out.append(rec);
+      b->out.push_back('\n');
+      break;
+    case BadRecordMode::kQuarantine:
+      ++b->stats.quarantined;
+      AppendQuarantineHead(why, s.input, offset, &b->quarantine);
+      if (simdjson::validate_utf8(rec.data(), rec.size())) {
+        b->quarantine.append(",\"raw\":\"");
+        AppendJsonEscaped(rec, &b->quarantine);
+      } else {
+        b->quarantine.append(",\"raw_base64\":\"");
+        io::AppendBase64(rec, &b->quarantine);
+      }
+      b->quarantine.append("\"}\n");
+      break;
+    case BadRecordMode::kFail:
+      if (b->fatal.empty()) {
+        b->fatal = "bad record at offset " + std::to_string(offset) + ": " +
+                   std::string(BadRecordName(why));
+      }
+      break;
+  }
+}
+
+void Run::CleanRecords(Batch* b, Worker& w) const {
+  const char* data = b->data.data();
+  const char* end = data + b->data.size();
+  const char* p = data;
+  b->out.reserve(b->data.size() + 64);
+  while (p < end && b->fatal.empty()) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    const char* rec_end = nl != nullptr ? nl : end;
+    std::string_view rec(p, rec_end - p);
+    uint64_t offset = b->offset + static_cast<uint64_t>(p - data);
+    p = nl != nullptr ? nl + 1 : end;
+    if (BlankRecord(rec)) {
+      ++b->stats.blank_input_lines;
+      continue;
+    }
+    ++b->stats.records_in;
+    if (rec.size() > opt_.max_record_bytes) {
+      Bad(b, rec, offset, BadRecord::kTooLong);
+      continue;
+    }
+    RecordOutcome r = cleaner_.CleanRecord(rec, *w.state, &b->stats, &b->out);
+    switch (r.verdict) {
+      case RecordVerdict::kWritten:
+        b->out.push_back('\n');
+        ++b->stats.records_out;
+        b->stats.records_changed += r.changed ? 1 : 0;
+        break;
+      case RecordVerdict::kDropped:
+        ++b->stats.dropped_doc;
+        break;
+      case RecordVerdict::kBad:
+        Bad(b, rec, offset, r.bad);
+        break;
+    }
+  }
+}
+
+void Run::CleanPart(Batch* b) const {
+  // An over-long record, one part per batch; parts but the last are multiples of 3 bytes, so
+  // their base64 forms concatenate.
+  std::string_view part = b->data;
+  if (b->first_part) {
+    ++b->stats.records_in;
+    ++b->stats.bad_by[static_cast<size_t>(BadRecord::kTooLong)];
+  }
+  switch (opt_.on_bad_record) {
+    case BadRecordMode::kPass:
+      if (b->first_part) ++b->stats.passed_bad, ++b->stats.records_out;
+      b->out.append(part);
+      if (b->last_part) b->out.push_back('\n');
+      break;
+    case BadRecordMode::kQuarantine:
+      if (b->first_part) {
+        ++b->stats.quarantined;
+        AppendQuarantineHead(BadRecord::kTooLong, shards_[b->shard].input, b->offset,
+                             &b->quarantine);
+        b->quarantine.append(",\"raw_base64\":\"");
+      }
+      io::AppendBase64(part, &b->quarantine);
+      if (b->last_part) b->quarantine.append("\"}\n");
+      break;
+    case BadRecordMode::kFail:
+      if (b->first_part) {
+        b->fatal = "bad record at offset " + std::to_string(b->offset) + ": too-long";
+      }
+      break;
+  }
+}
+
+void Run::Clean(Batch* b, Worker& w) const {
+  b->stats.bytes_in = b->data.size() + (b->last_part ? 1 : 0);
+  if (b->part) {
+    CleanPart(b);
+  } else {
+    CleanRecords(b, w);
+  }
+  b->stats.bytes_out = b->out.size();
+  std::string().swap(b->data);  // release input memory early
+  if (shards_[b->shard].compressed && b->fatal.empty()) {
+    Status st = Status::Ok();
+    if (!b->out.empty()) st = io::CompressFrame(w.cctx, opt_.zstd_level, b->out, &b->zout);
+    if (st.ok() && !b->quarantine.empty()) {
+      st = io::CompressFrame(w.cctx, opt_.zstd_level, b->quarantine, &b->zquarantine);
+    }
+    if (!st.ok()) b->fatal = st.message();
+  }
+}
+
+bool Run::OpenTmp(Shard& s, int* fd, std::string* tmp, const std::string& final_path) {
+  fs::path p(final_path);
+  *tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp")).string();
+  *fd = ::open(tmp->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (*fd >= 0) return true;
+  int err = errno;
+  tmp->clear();
+  Fail(s, "cannot create " + final_path + ": " + std::strerror(err));
+  return false;
+}
+
+bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
+  if (bytes.empty()) return true;
+  int* fd = quarantine ? &s.qfd : &s.fd;
+  std::string* tmp = quarantine ? &s.qtmp : &s.tmp;
+  if (*fd < 0) {
+    if (to_stdout_ && !quarantine) {
+      *fd = STDOUT_FILENO;
+    } else if (!OpenTmp(s, fd, tmp, quarantine ? s.quarantine : s.output)) {
+      return false;
+    }
+  }
+  int err = io::WriteAll(*fd, bytes);
+  if (err == 0) return true;
+  if (*fd == STDOUT_FILENO) {
+    if (err == EPIPE) {
+      report_.broken_pipe = true;
+    } else {
+      Fail(s, std::string("write to standard output failed: ") + std::strerror(err));
+    }
+    stop_.store(true);
+    return false;
+  }
+  Fail(s, "write to " + *tmp + " failed: " + std::strerror(err));
+  return false;
+}
+
+void Run::Fail(Shard& s, std::string message) {
+  if (s.failed) return;
+  s.failed = true;
+  s.error = std::move(message);
+  for (auto [fd, tmp] : {std::pair{&s.fd, &s.tmp}, std::pair{&s.qfd, &s.qtmp}}) {
+    if (*fd >= 0 && *fd != STDOUT_FILENO) ::close(*fd);
+    *fd = -1;
+    if (!tmp->empty()) ::unlink(tmp->c_str());
+    tmp->clear();
+  }
+  abort_shard_.store(static_cast<size_t>(&s - shards_.data()));
+}
+
+void Run::Finish(Shard& s) {
+  if (!to_stdout_ && s.fd < 0 && !OpenTmp(s, &s.fd, &s.tmp, s.output)) return;
+  if (!s.wrote_any && s.compressed) {
+    // An empty compressed shard is still a valid zstd file: one empty frame.
+    std::string empty;
+    ZSTD_CCtx* cctx = ZSTD_createCCtx();
+    Status st = io::CompressFrame(cctx, opt_.zstd_level, "", &empty);
+    ZSTD_freeCCtx(cctx);
+    if (!st.ok()) return Fail(s, st.message());
+    if (!Put(s, false, empty)) return;
+  }
+  // Durable before visible: fsync, close, rename the quarantine first, the output last (the
+  // output's final name is the mark of a complete shard).
+  for (auto [fd, tmp] : {std::pair{&s.qfd, &s.qtmp}, std::pair{&s.fd, &s.tmp}}) {
+    if (*fd < 0 || *fd == STDOUT_FILENO) continue;
+    if (::fsync(*fd) != 0 && errno != EINVAL && errno != EROFS) {
+      return Fail(s, "fsync " + *tmp + " failed: " + std::strerror(errno));
+    }
+    if (::close(*fd) != 0) {
+      *fd = -1;
+      return Fail(s, "close " + *tmp + " failed: " + std::strerror(errno));
+    }
+    *fd = -1;
+  }
+  if (!s.qtmp.empty()) {
+    if (::rename(s.qtmp.c_str(), s.quarantine.c_str()) != 0) {
+      return Fail(s, "rename to " + s.quarantine + " failed: " + std::strerror(errno));
+    }
+    s.qtmp.clear();
+  } else if (!s.quarantine.empty()) {
+    ::unlink(s.quarantine.c_str());  // stale, from an earlier run of this shard
+  }
+  if (!s.tmp.empty()) {
+    if (::rename(s.tmp.c_str(), s.output.c_str()) != 0) {
+      return Fail(s, "rename to " + s.output + " failed: " + std::strerror(errno));
+    }
+    s.tmp.clear();
+  }
+}
+
+void Run::Write(Batch* b) {
+  Shard& s = shards_[b->shard];
+  if (!s.failed && !stop_.load()) {
+    if (!b->fatal.empty()) {
+      Fail(s, s.input + ": " + b->fatal);
+    } else {
+      std::string_view out = s.compressed ? b->zout : b->out;
+      std::string_view q = s.compressed ? b->zquarantine : b->quarantine;
+      if (Put(s, false, out) && Put(s, true, q)) {
+        s.wrote_any = s.wrote_any || !out.empty();
+        s.report.stats += b->stats;
+      }
+    }
+  }
+  if (b->shard_end) {
+    if (!b->read_error.ok()) Fail(s, b->read_error.message());
+    if (!s.failed && !stop_.load()) Finish(s);
+    s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
+    if (s.failed) {
+      s.report.state = ShardReport::State::kFailed;
+      s.report.error = s.error;
+      if (opt_.verbosity >= 1) {
+        if (opt_.progress) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "boilerstrip: %s\n", s.error.c_str());
+      }
+    } else if (opt_.verbosity >= 2) {
+      if (opt_.progress) std::fprintf(stderr, "\r\033[K");
+      const Stats& st = s.report.stats;
+      std::fprintf(stderr, "boilerstrip: %s: %llu records, %llu lines removed of %llu, %.1f MB in %.2f s\n",
+                   s.input.c_str(), static_cast<unsigned long long>(st.records_in),
+                   static_cast<unsigned long long>(st.lines_removed),
+                   static_cast<unsigned long long>(st.lines_in), st.bytes_in / 1e6, st.seconds);
+    }
+    report_.total += s.report.stats;
+    report_.shards.push_back(s.report);
+  }
+  delete b;
+  Progress(false);
+}
+
+void Run::Progress(bool final) {
+  if (!opt_.progress) return;
+  auto now = Clock::now();
+  if (!final && now - last_progress_ < std::chrono::milliseconds(250)) return;
+  last_progress_ = now;
+  double secs = std::chrono::duration<double>(now - run_start_).count();
+  uint64_t raw = raw_done_.load(std::memory_order_relaxed);
+  double mbps = secs > 0 ? raw / 1e6 / secs : 0;
+  double eta = mbps > 0 && raw_total_ > raw ? (raw_total_ - raw) / 1e6 / mbps : 0;
+  std::fprintf(stderr, "\r\033[K%zu/%zu shards  %.0f/%.0f MB  %.1f MB/s  %llu records  ETA %.0fs",
+               report_.shards.size(), shards_.size(), raw / 1e6, raw_total_ / 1e6, mbps,
+               static_cast<unsigned long long>(report_.total.records_in), eta);
+  if (final) std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+}
+
+void Run::RemoveTemporaries() {
+  for (Shard& s : shards_) {
+    for (auto [fd, tmp] : {std::pair{&s.fd, &s.tmp}, std::pair{&s.qfd, &s.qtmp}}) {
+      if (*fd >= 0 && *fd != STDOUT_FILENO) ::close(*fd);
+      *fd = -1;
+      if (!tmp->empty()) ::unlink(tmp->c_str());
+      tmp->clear();
+    }
+  }
+}
+
+RunReport Run::Go() {
+  for (const Shard& s : shards_) {
+    struct stat st;
+    if (s.input != "-" && ::stat(s.input.c_str(), &st) == 0) raw_total_ += st.st_size;
+  }
+  size_t threads = opt_.threads > 0 ? static_cast<size_t>(opt_.threads)
+                                    : static_cast<size_t>(tbb::info::default_concurrency());
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  size_t tokens = opt_.max_batches_in_flight > 0 ? opt_.max_batches_in_flight : 2 * threads + 2;
+  tbb::enumerable_thread_specific<Worker> workers([this] { return Worker(cleaner_); });
+  pending_.reserve(opt_.batch_bytes + (1 << 20) + simdjson::SIMDJSON_PADDING);
+
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
+                                     [this](tbb::flow_control& fc) -> Batch* {
+                                       Batch* b = Read();
+                                       if (b == nullptr) fc.stop();
+                                       return b;
+                                     }) &
+          tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
+                                           [this, &workers](Batch* b) {
+                                             Clean(b, workers.local());
+                                             return b;
+                                           }) &
+          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order,
+                                         [this](Batch* b) { Write(b); }));
+  Progress(true);
+  if (g_interrupted.load()) {
+    report_.interrupted = true;
+    RemoveTemporaries();
+  } else if (report_.broken_pipe) {
+    RemoveTemporaries();
+  }
+  return std::move(report_);
+}
+
+}  // namespace
+
+bool RunReport::any_failed() const {
+  return std::any_of(shards.begin(), shards.end(), [](const ShardReport& s) {
+    return s.state == ShardReport::State::kFailed;
+  });
+}
+
+Result<std::vector<std::string>> ListShards(const RunOptions& options) {
+  std::vector<std::string> files;
+  bool has_stdin = false;
+  for (const std::string& in : options.inputs) {
+    if (in == "-") {
+      has_stdin = true;
+      continue;
+    }
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      for (const auto& e : fs::directory_iterator(in, ec)) {
+        std::string name = e.path().filename().string();
+        if (!e.is_regular_file(ec) || name.empty() || name[0] == '.') continue;
+        if (name.find(".quarantine.jsonl") != std::string::npos) continue;
+        if (EndsWith(name, ".jsonl") || EndsWith(name, ".jsonl.zst")) {
+          files.push_back(e.path().string());
+        }
+      }
+      if (ec) return Status::RunError(in + ": cannot list directory: " + ec.message());
+    } else if (fs::exists(in, ec)) {
+      files.push_back(in);
+    } else {
+      return Status::RunError(in + ": no such file or directory");
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  if (has_stdin) files.insert(files.begin(), "-");
+  if (options.world_size == 0 || options.rank >= options.world_size) {
+    return Status::RunError("--rank must be below --world-size");
+  }
+  std::vector<std::string> mine;
+  for (size_t i = options.rank; i < files.size(); i += options.world_size) {
+    mine.push_back(files[i]);
+  }
+  return mine;
+}
+
+Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
+  if (options.zstd_level < 1 || options.zstd_level > ZSTD_maxCLevel()) {
+    return Status::RunError("--level must be 1.." + std::to_string(ZSTD_maxCLevel()));
+  }
+  if (options.batch_bytes == 0 || options.max_record_bytes == 0) {
+    return Status::RunError("batch and record sizes must be positive");
+  }
+  Result<std::vector<std::string>> inputs = ListShards(options);
+  if (!inputs.ok()) return inputs.status();
+  const bool to_stdout = options.output_dir == "-";
+  if (options.output_dir.empty()) return Status::RunError("no output directory (-o)");
+  std::error_code ec;
+  if (!to_stdout) {
+    fs::create_directories(options.output_dir, ec);
+    if (!fs::is_directory(options.output_dir)) {
+      return Status::RunError(options.output_dir + ": cannot create output directory" +
+                              (ec ? ": " + ec.message() : ""));
+    }
+    if (::access(options.output_dir.c_str(), W_OK) != 0) {
+      return Status::RunError(options.output_dir + ": output directory is not writable: " +
+                              std::strerror(errno));
+    }
+  }
+  std::string qdir = !options.quarantine_dir.empty() ? options.quarantine_dir
+                     : to_stdout                     ? "."
+                                                     : options.output_dir;
+  std::vector<Shard> shards;
+  std::set<std::string> names;
+  for (const std::string& in : inputs.value()) {
+    Shard s;
+    s.input = in;
+    if (in == "-") {
+      s.name = "stdin.jsonl";  // ".zst" added once the stream is sniffed, below
+    } else {
+      s.name = fs::path(in).filename().string();
+    }
+    if (!names.insert(s.name).second) {
+      return Status::RunError(in + ": another input has the same file name; outputs would collide");
+    }
+    shards.push_back(std::move(s));
+  }
+  for (Shard& s : shards) {
+    if (s.input == "-") {
+      // stdin's compression shows only in its first bytes: open it now, so that its output
+      // gets the right extension.
+      auto src = io::OpenSource("-", &s.compressed);
+      if (!src.ok()) return src.status();
+      s.preopened = std::move(src.value());
+      if (s.compressed) s.name += ".zst";
+    } else {
+      s.compressed = EndsWith(s.input, ".zst");
+    }
+    if (!to_stdout) {
+      s.output = (fs::path(options.output_dir) / s.name).string();
+      if (fs::equivalent(s.input, s.output, ec)) {
+        return Status::RunError(s.input + ": output would overwrite the input");
+      }
+    }
+    s.quarantine = (fs::path(qdir) / (Stem(s.name) + ".quarantine.jsonl" +
+                                      (s.compressed ? ".zst" : ""))).string();
+    s.report.input = s.input;
+    s.report.output = s.output;
+  }
+  // Resume: a final-named output is complete (it is renamed into place only when done).
+  std::vector<Shard> todo;
+  RunReport done_before;
+  for (Shard& s : shards) {
+    if (!to_stdout && !options.force && s.input != "-" && fs::exists(s.output, ec)) {
+      s.report.state = ShardReport::State::kSkipped;
+      if (options.verbosity >= 1) {
+        std::fprintf(stderr, "boilerstrip: %s: output exists, skipped (--force to redo)\n",
+                     s.output.c_str());
+      }
+      done_before.shards.push_back(s.report);
+      continue;
+    }
+    todo.push_back(std::move(s));
+  }
+  RunReport report;
+  if (!todo.empty()) {
+    Run run(options, cleaner, std::move(todo));
+    report = run.Go();
+  }
+  for (ShardReport& r : done_before.shards) report.shards.push_back(std::move(r));
+  std::stable_sort(report.shards.begin(), report.shards.end(),
+                   [](const ShardReport& a, const ShardReport& b) { return a.input < b.input; });
+  return report;
+}
+
+std::string RunReportToJson(const RunReport& report, const std::vector<std::string>& rule_names) {
+  std::string out = "{\n  \"version\": 1,\n  \"total\": ";
+  out += StatsToJson(report.total, rule_names, 2);
+  out += ",\n  \"interrupted\": ";
+  out += report.interrupted ? "true" : "false";
+  out += ",\n  \"shards\": [";
+  for (size_t i = 0; i < report.shards.size(); ++i) {
+    const ShardReport& s = report.shards[i];
+    out += i == 0 ? "\n" : ",\n";
+    out += "    {\n      \"input\": \"";
+    AppendJsonEscaped(s.input, &out);
+    out += "\",\n      \"output\": \"";
+    AppendJsonEscaped(s.output, &out);
+    out += "\",\n      \"state\": \"";
+    out += s.state == ShardReport::State::kDone      ? "done"
+           : s.state == ShardReport::State::kSkipped ? "skipped"
+                                                     : "failed";
+    out += "\",\n";
+    if (!s.error.empty()) {
+      out += "      \"error\": \"";
+      AppendJsonEscaped(s.error, &out);
+      out += "\",\n";
+    }
+    out += "      \"stats\": " + StatsToJson(s.stats, rule_names, 6) + "\n    }";
+  }
+  out += report.shards.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  return out;
+}
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+}  // namespace boilerstrip
