@@ -1,0 +1,337 @@
+// boilerstrip profile | merge | inspect: flags → options → library call → summary, exit code.
+#include "cli/site_commands.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace boilerstrip::cli {
+
+const char kSiteUsage[] = R"(
+site profiles (lines a site repeats on many of its pages; docs/cluster.md):
+  boilerstrip profile [OPTIONS] INPUT... -o PROFILE
+      count, per site (registrable domain of the URL), the documents holding each line
+      -o, --output FILE       the profile to write (an existing one is kept unless -f)
+      -T, --threads N         worker threads, 0 = all cores (default 0)
+      --text-field NAME       (default: text)
+      --url-field PATH        field of the URL, dotted for nested objects (default: url)
+      --psl FILE              Public Suffix List (default: the newest of system and built-in)
+      --memory B              counting memory before spilling sorted runs (default 1G)
+      --stats FILE            write the counters as JSON
+      --rank R --world-size W take inputs R, R+W, ... (defaults from SLURM_ARRAY_TASK_*)
+      -f, --force, -q, -v
+  boilerstrip merge [--final [THRESHOLDS]] PROFILE... -o PROFILE
+      add the counts of many profiles (any grouping gives the same bytes); --final drops
+      sites and lines that cannot pass THRESHOLDS (the result cannot be merged again)
+  boilerstrip inspect PROFILE [--site DOMAIN] [--top N]
+      header, totals, the biggest sites; with --site, its most repeated lines (hash, docs)
+  clean --site-profile PROFILE [--url-field PATH] [--psl FILE] [THRESHOLDS]
+      drop lines their site repeats (keep rules still protect); reason site-repeated
+  THRESHOLDS: --min-site-docs N (default 5) --min-line-share F (default 0.5)
+              --min-line-docs N (default 200, 0 = off): a line is dropped when its site has
+              >= N docs and the line is in >= F of them or in >= min-line-docs of them
+)";
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 1;
+constexpr int kExitFailed = 2;
+
+[[noreturn]] void Die(const std::string& msg) {
+  std::fprintf(stderr, "boilerstrip: %s\nTry 'boilerstrip --help'.\n", msg.c_str());
+  std::exit(kExitUsage);
+}
+
+long ParseLong(const std::string& flag, const std::string& v, long lo, long hi) {
+  long x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi) {
+    Die(flag + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+        "], got '" + v + "'");
+  }
+  return x;
+}
+
+size_t ParseBytes(const std::string& flag, std::string s) {
+  size_t mult = 1;
+  if (!s.empty()) {
+    char last = s.back();
+    if (last == 'K' || last == 'k') mult = size_t{1} << 10;
+    if (last == 'M' || last == 'm') mult = size_t{1} << 20;
+    if (last == 'G' || last == 'g') mult = size_t{1} << 30;
+    if (mult != 1) s.pop_back();
+  }
+  return static_cast<size_t>(ParseLong(flag, s, 1, 1L << 40)) * mult;
+}
+
+// Splits "--flag=value" and hands out values.
+struct Args {
+  Args(int c, char** v) : argc(c), argv(v) {}
+  int argc;
+  char** argv;
+  int i = 0;
+  std::string flag, inline_value;
+  bool has_inline = false;
+  bool Next() {
+    if (i >= argc) return false;
+    flag = argv[i++];
+    has_inline = false;
+    if (flag.rfind("--", 0) == 0 && flag.find('=') != std::string::npos) {
+      inline_value = flag.substr(flag.find('=') + 1);
+      flag = flag.substr(0, flag.find('='));
+      has_inline = true;
+    }
+    return true;
+  }
+  std::string Value() {
+    if (has_inline) return inline_value;
+    if (i >= argc) Die(flag + ": missing value");
+    return argv[i++];
+  }
+};
+
+void RankDefaults(bool rank_set, bool world_set, size_t* rank, size_t* world) {
+  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  if (!rank_set && task != nullptr && *task) *rank = ParseLong("SLURM_ARRAY_TASK_ID", task, 0, 1 << 30);
+  if (!world_set && count != nullptr && *count) {
+    *world = ParseLong("SLURM_ARRAY_TASK_COUNT", count, 1, 1 << 30);
+  }
+  if (*rank >= *world) Die("--rank must be below --world-size");
+}
+
+std::string InfoJson(const ProfileInfo& i) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "{\"version\": %u, \"final\": %s, \"sites\": %llu, \"entries\": %llu, "
+                "\"docs\": %llu, \"bytes\": %llu}",
+                i.version, i.final ? "true" : "false", (unsigned long long)i.sites,
+                (unsigned long long)i.entries, (unsigned long long)i.docs,
+                (unsigned long long)i.file_bytes);
+  return buf;
+}
+
+}  // namespace
+
+bool ParseSiteThreshold(const std::string& flag, const std::string& value, SiteOptions* options) {
+  if (flag == "--min-site-docs") {
+    options->min_site_docs = static_cast<uint32_t>(ParseLong(flag, value, 1, 1L << 31));
+  } else if (flag == "--min-line-docs") {
+    options->min_line_docs = static_cast<uint32_t>(ParseLong(flag, value, 0, 1L << 31));
+  } else if (flag == "--min-line-share") {
+    char* end = nullptr;
+    double v = std::strtod(value.c_str(), &end);
+    if (end == value.c_str() || *end || !(v > 0 && v <= 1)) {
+      Die(flag + ": expected a number in (0, 1], got '" + value + "'");
+    }
+    options->min_line_share = v;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+int ProfileMain(int argc, char** argv) {
+  ProfileOptions o;
+  std::string stats_path;
+  bool rank_set = false, world_set = false;
+  Args args{argc, argv};
+  while (args.Next()) {
+    const std::string& a = args.flag;
+    if (a == "-o" || a == "--output") o.output = args.Value();
+    else if (a == "-T" || a == "--threads") o.threads = static_cast<int>(ParseLong("-T", args.Value(), 0, 4096));
+    else if (a.rfind("-T", 0) == 0 && a.size() > 2) o.threads = static_cast<int>(ParseLong("-T", a.substr(2), 0, 4096));
+    else if (a == "--text-field") o.text_field = args.Value();
+    else if (a == "--url-field") o.url_field = args.Value();
+    else if (a == "--psl") o.psl_file = args.Value();
+    else if (a == "--memory") o.memory_bytes = ParseBytes(a, args.Value());
+    else if (a == "--max-record-size") o.max_record_bytes = ParseBytes(a, args.Value());
+    else if (a == "--stats") stats_path = args.Value();
+    else if (a == "--rank") o.rank = ParseLong(a, args.Value(), 0, 1 << 30), rank_set = true;
+    else if (a == "--world-size") o.world_size = ParseLong(a, args.Value(), 1, 1 << 30), world_set = true;
+    else if (a == "-f" || a == "--force") o.force = true;
+    else if (a == "-q" || a == "--quiet") o.verbosity = 0;
+    else if (a == "-v" || a == "--verbose") o.verbosity = 2;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kSiteUsage, stdout);
+      return kExitOk;
+    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
+    else o.inputs.push_back(a);
+  }
+  if (o.inputs.empty()) Die("profile: no input given");
+  if (o.output.empty()) Die("profile: no output file given (-o PROFILE)");
+  RankDefaults(rank_set, world_set, &o.rank, &o.world_size);
+  auto r = RunProfile(o);
+  if (!r.ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", r.status().message().c_str());
+    return r.status().scope() == ErrorScope::kRun ? kExitUsage : kExitFailed;
+  }
+  const ProfileReport& p = r.value();
+  if (!stats_path.empty()) {
+    char buf[1024];
+    std::snprintf(buf, sizeof buf,
+                  "{\n  \"version\": 1,\n  \"shards\": %llu,\n  \"skipped\": %s,\n"
+                  "  \"records_in\": %llu,\n  \"records_profiled\": %llu,\n"
+                  "  \"records_no_site\": %llu,\n  \"records_bad\": %llu,\n  \"lines\": %llu,\n"
+                  "  \"bytes_in\": %llu,\n  \"spills\": %llu,\n  \"seconds\": %.3f,\n"
+                  "  \"profile\": %s\n}\n",
+                  (unsigned long long)p.shards, p.skipped ? "true" : "false",
+                  (unsigned long long)p.records_in, (unsigned long long)p.records_profiled,
+                  (unsigned long long)p.records_no_site, (unsigned long long)p.records_bad,
+                  (unsigned long long)p.lines, (unsigned long long)p.bytes_in,
+                  (unsigned long long)p.spills, p.seconds, InfoJson(p.out).c_str());
+    std::ofstream out(stats_path, std::ios::binary | std::ios::trunc);
+    out << buf;
+    if (!out) std::fprintf(stderr, "boilerstrip: %s: cannot write stats\n", stats_path.c_str());
+  }
+  if (o.verbosity > 0 && !p.skipped) {
+    std::fprintf(stderr,
+                 "boilerstrip: profiled %llu shard%s: %llu records (%llu with a site, %llu "
+                 "without, %llu bad), %.1f MB in %.2f s\n"
+                 "  profile: %llu sites, %llu docs, %llu entries, %llu bytes (%.1f B/entry)\n",
+                 (unsigned long long)p.shards, p.shards == 1 ? "" : "s",
+                 (unsigned long long)p.records_in, (unsigned long long)p.records_profiled,
+                 (unsigned long long)p.records_no_site, (unsigned long long)p.records_bad,
+                 p.bytes_in / 1e6, p.seconds, (unsigned long long)p.out.sites,
+                 (unsigned long long)p.out.docs, (unsigned long long)p.out.entries,
+                 (unsigned long long)p.out.file_bytes,
+                 p.out.entries ? double(p.out.file_bytes) / p.out.entries : 0.0);
+  }
+  return kExitOk;
+}
+
+int MergeMain(int argc, char** argv) {
+  std::vector<std::string> inputs;
+  std::string output;
+  bool final = false, quiet = false;
+  SiteOptions thresholds;
+  Args args{argc, argv};
+  while (args.Next()) {
+    const std::string& a = args.flag;
+    if (a == "-o" || a == "--output") output = args.Value();
+    else if (a == "--final") final = true;
+    else if (ParseSiteThreshold(a, a.rfind("--min-", 0) == 0 ? args.Value() : "", &thresholds)) {
+    } else if (a == "-q" || a == "--quiet") quiet = true;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kSiteUsage, stdout);
+      return kExitOk;
+    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
+    else inputs.push_back(a);
+  }
+  if (inputs.empty()) Die("merge: no input profile given");
+  if (output.empty()) Die("merge: no output file given (-o PROFILE)");
+  ProfileInfo info;
+  Status s = MergeProfiles(inputs, output, final ? &thresholds : nullptr, &info);
+  if (!s.ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", s.message().c_str());
+    return s.scope() == ErrorScope::kRun ? kExitUsage : kExitFailed;
+  }
+  if (!quiet) {
+    std::fprintf(stderr, "boilerstrip: merged %zu profile%s%s: %llu sites, %llu docs, %llu entries, %llu bytes\n",
+                 inputs.size(), inputs.size() == 1 ? "" : "s", final ? " (final)" : "",
+                 (unsigned long long)info.sites, (unsigned long long)info.docs,
+                 (unsigned long long)info.entries, (unsigned long long)info.file_bytes);
+  }
+  return kExitOk;
+}
+
+int InspectMain(int argc, char** argv) {
+  std::string path, site;
+  long top = 20;
+  Args args{argc, argv};
+  while (args.Next()) {
+    const std::string& a = args.flag;
+    if (a == "--site") site = args.Value();
+    else if (a == "--top") top = ParseLong(a, args.Value(), 1, 1L << 30);
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kSiteUsage, stdout);
+      return kExitOk;
+    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
+    else if (path.empty()) path = a;
+    else Die("inspect: one profile at a time");
+  }
+  if (path.empty()) Die("inspect: no profile given");
+  auto reader = ProfileReader::Open(path);
+  if (!reader.ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", reader.status().message().c_str());
+    return kExitUsage;
+  }
+  ProfileReader& r = *reader.value();
+  const ProfileInfo& i = r.info();
+  std::printf("profile %s: format %u, %s\n", path.c_str(), i.version,
+              i.final ? "final" : "counts (mergeable)");
+  if (i.final) {
+    std::printf("  pruned for --min-site-docs %u --min-line-share %g --min-line-docs %u\n",
+                i.min_site_docs, i.share_ppm / 1e6, i.min_line_docs);
+  }
+  std::printf("  %llu sites, %llu documents, %llu line entries, %llu bytes (%.2f B/entry)\n",
+              (unsigned long long)i.sites, (unsigned long long)i.docs,
+              (unsigned long long)i.entries, (unsigned long long)i.file_bytes,
+              i.entries ? double(i.file_bytes) / i.entries : 0.0);
+  struct SiteRow {
+    std::string name;
+    uint64_t docs, entries, max_line;
+  };
+  std::vector<SiteRow> rows;
+  std::vector<std::pair<uint64_t, uint64_t>> lines;  // (docs, hash) of --site
+  bool found = false;
+  while (r.NextSite()) {
+    SiteRow row{std::string(r.site()), r.site_docs(), 0, 0};
+    uint64_t h, d;
+    const bool wanted = !site.empty() && r.site() == site;
+    while (r.NextEntry(&h, &d)) {
+      ++row.entries;
+      row.max_line = std::max(row.max_line, d);
+      if (wanted) lines.emplace_back(d, h);
+    }
+    found = found || wanted;
+    if (site.empty()) {
+      rows.push_back(std::move(row));
+      // Keep the biggest `top` sites without holding every site.
+      if (rows.size() > static_cast<size_t>(4 * top)) {
+        std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {
+          return a.docs != b.docs ? a.docs > b.docs : a.name < b.name;
+        });
+        rows.resize(top);
+      }
+    } else if (wanted) {
+      std::printf("site %s: %llu documents, %llu distinct lines\n", row.name.c_str(),
+                  (unsigned long long)row.docs, (unsigned long long)row.entries);
+      std::sort(lines.begin(), lines.end(), [](auto& a, auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+      });
+      std::printf("  %-18s %8s %7s\n", "line hash", "docs", "share");
+      for (size_t k = 0; k < lines.size() && k < static_cast<size_t>(top); ++k) {
+        std::printf("  %016llx %8llu %6.1f%%\n", (unsigned long long)lines[k].second,
+                    (unsigned long long)lines[k].first, 100.0 * lines[k].first / row.docs);
+      }
+    }
+  }
+  if (!r.status().ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", r.status().message().c_str());
+    return kExitFailed;
+  }
+  if (!site.empty() && !found) {
+    std::fprintf(stderr, "boilerstrip: %s: no site %s in the profile\n", path.c_str(), site.c_str());
+    return kExitFailed;
+  }
+  if (site.empty()) {
+    std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {
+      return a.docs != b.docs ? a.docs > b.docs : a.name < b.name;
+    });
+    if (rows.size() > static_cast<size_t>(top)) rows.resize(top);
+    std::printf("  %-40s %8s %10s %10s\n", "site", "docs", "lines", "max docs");
+    for (const SiteRow& row : rows) {
+      std::printf("  %-40s %8llu %10llu %10llu\n", row.name.c_str(), (unsigned long long)row.docs,
+                  (unsigned long long)row.entries, (unsigned long long)row.max_line);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace boilerstrip::cli
