@@ -58,13 +58,13 @@ TEST(SiteNamer, MissingListFileIsARunError) {
 }
 
 TEST(SiteOptions, Decision) {
-  SiteOptions o;  // 5 docs, share 0.5, 200 docs
+  SiteOptions o;  // 5 docs, share 0.5, 100 docs
   EXPECT_FALSE(IsSiteRepeated(o, 4, 4));      // too few site docs
   EXPECT_TRUE(IsSiteRepeated(o, 5, 3));       // 60%
   EXPECT_FALSE(IsSiteRepeated(o, 5, 2));      // 40%
   EXPECT_TRUE(IsSiteRepeated(o, 10, 5));      // exactly half
-  EXPECT_FALSE(IsSiteRepeated(o, 1000, 199));
-  EXPECT_TRUE(IsSiteRepeated(o, 1000, 200));  // the absolute count on big sites
+  EXPECT_FALSE(IsSiteRepeated(o, 1000, 99));
+  EXPECT_TRUE(IsSiteRepeated(o, 1000, 100));  // the absolute count on big sites
   o.min_line_docs = 0;
   EXPECT_FALSE(IsSiteRepeated(o, 1000, 499));
   o.min_line_share = 0.01;

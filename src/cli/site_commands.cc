@@ -32,7 +32,7 @@ site profiles (lines a site repeats on many of its pages; docs/cluster.md):
   clean --site-profile PROFILE [--url-field PATH] [--psl FILE] [THRESHOLDS]
       drop lines their site repeats (keep rules still protect); reason site-repeated
   THRESHOLDS: --min-site-docs N (default 5) --min-line-share F (default 0.5)
-              --min-line-docs N (default 200, 0 = off): a line is dropped when its site has
+              --min-line-docs N (default 100, 0 = off): a line is dropped when its site has
               >= N docs and the line is in >= F of them or in >= min-line-docs of them
 )";
 
