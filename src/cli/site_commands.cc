@@ -9,6 +9,14 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
+#include <unordered_map>
+
+#include "boilerstrip/pipeline.h"
+#include "boilerstrip/text.h"
+#include "io/io.h"
+
 namespace boilerstrip::cli {
 
 const char kSiteUsage[] = R"(
@@ -27,8 +35,10 @@ site profiles (lines a site repeats on many of its pages; docs/cluster.md):
   boilerstrip merge [--final [THRESHOLDS]] PROFILE... -o PROFILE
       add the counts of many profiles (any grouping gives the same bytes); --final drops
       sites and lines that cannot pass THRESHOLDS (the result cannot be merged again)
-  boilerstrip inspect PROFILE [--site DOMAIN] [--top N]
-      header, totals, the biggest sites; with --site, its most repeated lines (hash, docs)
+  boilerstrip inspect PROFILE [--site DOMAIN] [--top N] [--text SHARD]...
+      header, totals, the biggest sites; with --site, its most repeated lines (hash, docs,
+      and with --text, the text of each as first found in those shards' pages of the site;
+      --url-field, --text-field and --psl as for profile)
   clean --site-profile PROFILE [--url-field PATH] [--psl FILE] [THRESHOLDS]
       drop lines their site repeats (keep rules still protect); reason site-repeated
   THRESHOLDS: --min-site-docs N (default 5) --min-line-share F (default 0.5)
@@ -116,6 +126,65 @@ std::string InfoJson(const ProfileInfo& i) {
   return buf;
 }
 
+// Finds, in the records of `shards` whose site is `site`, the first line with each hash in
+// *texts (keys preset, values filled). Returns false (after a message) on a read error.
+bool ResolveTexts(const std::vector<std::string>& shards, const std::string& site,
+                  const std::string& url_field, const std::string& text_field,
+                  const SiteNamer& namer, std::unordered_map<uint64_t, std::string>* texts) {
+  std::string pointer;
+  for (char c : "/" + url_field) pointer += c == '.' ? '/' : c;
+  simdjson::dom::parser parser;
+  std::vector<Line> lines;
+  std::string norm, record_site;
+  size_t left = texts->size();
+  for (const std::string& path : shards) {
+    bool compressed = false;
+    auto src = io::OpenSource(path, &compressed);
+    if (!src.ok()) {
+      std::fprintf(stderr, "boilerstrip: %s\n", src.status().message().c_str());
+      return false;
+    }
+    std::string pending;
+    std::vector<char> buf(1 << 20);
+    for (bool eof = false; !eof && left > 0;) {
+      auto n = src.value()->Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        std::fprintf(stderr, "boilerstrip: %s\n", n.status().message().c_str());
+        return false;
+      }
+      eof = n.value() == 0;
+      pending.append(buf.data(), n.value());
+      size_t start = 0;
+      for (;;) {
+        size_t nl = pending.find('\n', start);
+        if (nl == std::string::npos && !eof) break;
+        size_t end = nl == std::string::npos ? pending.size() : nl;
+        std::string_view rec(pending.data() + start, end - start);
+        start = end + 1;
+        simdjson::dom::element doc;
+        std::string_view url, text;
+        if (!rec.empty() && !parser.parse(rec.data(), rec.size()).get(doc) &&
+            !doc.at_pointer(pointer).get(url) && !doc[text_field].get(text) &&
+            namer.SiteOf(url, &record_site) && record_site == site) {
+          SplitLines(text, &lines);
+          for (const Line& l : lines) {
+            std::string_view line = text.substr(l.begin, l.end - l.begin);
+            NormalizeLine(line, &norm);
+            auto it = texts->find(HashBytes(norm));
+            if (!l.blank && it != texts->end() && it->second.empty()) {
+              it->second.assign(line);
+              --left;
+            }
+          }
+        }
+        if (nl == std::string::npos) break;
+      }
+      pending.erase(0, std::min(start, pending.size()));
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool ParseSiteThreshold(const std::string& flag, const std::string& value, SiteOptions* options) {
@@ -166,7 +235,12 @@ int ProfileMain(int argc, char** argv) {
   if (o.inputs.empty()) Die("profile: no input given");
   if (o.output.empty()) Die("profile: no output file given (-o PROFILE)");
   RankDefaults(rank_set, world_set, &o.rank, &o.world_size);
+  InstallSignalHandlers();
   auto r = RunProfile(o);
+  if (InterruptRequested()) {
+    std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
+    return 130;
+  }
   if (!r.ok()) {
     std::fprintf(stderr, "boilerstrip: %s\n", r.status().message().c_str());
     return r.status().scope() == ErrorScope::kRun ? kExitUsage : kExitFailed;
@@ -226,7 +300,12 @@ int MergeMain(int argc, char** argv) {
   if (inputs.empty()) Die("merge: no input profile given");
   if (output.empty()) Die("merge: no output file given (-o PROFILE)");
   ProfileInfo info;
+  InstallSignalHandlers();
   Status s = MergeProfiles(inputs, output, final ? &thresholds : nullptr, &info);
+  if (InterruptRequested()) {
+    std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
+    return 130;
+  }
   if (!s.ok()) {
     std::fprintf(stderr, "boilerstrip: %s\n", s.message().c_str());
     return s.scope() == ErrorScope::kRun ? kExitUsage : kExitFailed;
@@ -241,12 +320,17 @@ int MergeMain(int argc, char** argv) {
 }
 
 int InspectMain(int argc, char** argv) {
-  std::string path, site;
+  std::string path, site, url_field = "url", text_field = "text", psl_file;
+  std::vector<std::string> text_inputs;
   long top = 20;
   Args args{argc, argv};
   while (args.Next()) {
     const std::string& a = args.flag;
     if (a == "--site") site = args.Value();
+    else if (a == "--text") text_inputs.push_back(args.Value());
+    else if (a == "--url-field") url_field = args.Value();
+    else if (a == "--text-field") text_field = args.Value();
+    else if (a == "--psl") psl_file = args.Value();
     else if (a == "--top") top = ParseLong(a, args.Value(), 1, 1L << 30);
     else if (a == "-h" || a == "--help") {
       std::fputs(kSiteUsage, stdout);
@@ -256,6 +340,19 @@ int InspectMain(int argc, char** argv) {
     else Die("inspect: one profile at a time");
   }
   if (path.empty()) Die("inspect: no profile given");
+  if (!text_inputs.empty() && site.empty()) Die("inspect: --text needs --site");
+  std::vector<std::string> text_shards;
+  std::shared_ptr<const SiteNamer> namer;
+  if (!text_inputs.empty()) {
+    RunOptions list;
+    list.inputs = text_inputs;
+    auto shards = ListShards(list);
+    if (!shards.ok()) Die(shards.status().message());
+    text_shards = shards.value();
+    auto n = SiteNamer::Create(psl_file);
+    if (!n.ok()) Die(n.status().message());
+    namer = n.value();
+  }
   auto reader = ProfileReader::Open(path);
   if (!reader.ok()) {
     std::fprintf(stderr, "boilerstrip: %s\n", reader.status().message().c_str());
@@ -305,10 +402,23 @@ int InspectMain(int argc, char** argv) {
       std::sort(lines.begin(), lines.end(), [](auto& a, auto& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
       });
-      std::printf("  %-18s %8s %7s\n", "line hash", "docs", "share");
-      for (size_t k = 0; k < lines.size() && k < static_cast<size_t>(top); ++k) {
-        std::printf("  %016llx %8llu %6.1f%%\n", (unsigned long long)lines[k].second,
-                    (unsigned long long)lines[k].first, 100.0 * lines[k].first / row.docs);
+      if (lines.size() > static_cast<size_t>(top)) lines.resize(top);
+      std::unordered_map<uint64_t, std::string> texts;
+      if (namer != nullptr) {
+        for (const auto& l : lines) texts[l.second];
+        if (!ResolveTexts(text_shards, site, url_field, text_field, *namer, &texts)) {
+          return kExitFailed;
+        }
+      }
+      std::printf("  %-16s %8s %7s%s\n", "line hash", "docs", "share", namer ? "  text" : "");
+      for (const auto& [docs, hash] : lines) {
+        std::printf("  %016llx %8llu %6.1f%%", (unsigned long long)hash,
+                    (unsigned long long)docs, 100.0 * docs / row.docs);
+        if (namer != nullptr) {
+          const std::string& t = texts[hash];
+          std::printf("  %s", t.empty() ? "(not found)" : t.substr(0, 100).c_str());
+        }
+        std::printf("\n");
       }
     }
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <queue>
 
+#include "boilerstrip/pipeline.h"
 #include "boilerstrip/site_profile.h"
 #include "boilerstrip/text.h"
 
@@ -420,6 +421,7 @@ Status MergeProfiles(const std::vector<std::string>& inputs, const std::string& 
       }
     }
     if (group.empty()) break;
+    if (InterruptRequested()) return Status::RunError("interrupted; temporary files removed");
     std::string site(readers[group[0]]->site());
     uint64_t docs = 0;
     for (size_t i : group) docs += readers[i]->site_docs();

@@ -182,6 +182,11 @@ Batch* Profiler::Emit(size_t cut) {
 Batch* Profiler::Read() {
   for (;;) {
     if (!status_.ok()) return nullptr;
+    if (InterruptRequested()) {
+      status_ = Status::RunError("interrupted; temporary files removed");
+      current_.clear();
+      return nullptr;
+    }
     if (src_ == nullptr) {
       if (next_shard_ == shards_.size()) return nullptr;
       current_ = shards_[next_shard_++];
@@ -397,6 +402,7 @@ Result<ProfileReport> Profiler::Go() {
   };
   if (!status_.ok()) {
     cleanup();
+    if (status_.scope() == ErrorScope::kRun) return status_;
     return Status::ShardError((current_.empty() ? "" : current_ + ": ") + status_.message());
   }
   Status s = spill_status_;
@@ -436,6 +442,13 @@ Result<ProfileReport> RunProfile(const ProfileOptions& options) {
   auto shards = ListShards(run);
   if (!shards.ok()) return shards.status();
   std::error_code ec;
+  fs::path parent = fs::path(options.output).parent_path();
+  if (!parent.empty()) {
+    fs::create_directories(parent, ec);
+    if (!fs::is_directory(parent, ec)) {
+      return Status::RunError(parent.string() + ": cannot create the output directory");
+    }
+  }
   if (!options.force && fs::exists(options.output, ec)) {
     ProfileReport r;
     r.skipped = true;

@@ -106,6 +106,10 @@ check "inspect totals" has "130 sites" "$tmp/inspect.txt"
 site=$(awk 'NR==4{print $1}' "$tmp/inspect.txt")
 expect_rc "inspect --site" 0 "$bin" inspect "$tmp/all.bsp" --site "$site" --top 5
 check "inspect --site lists lines" test "$(grep -c '%$' "$tmp/stdout")" -eq 5
+expect_rc "inspect --site --text" 0 "$bin" inspect "$tmp/all.bsp" --site "$site" --top 8 --text "$tmp/gen"
+check "  ... shows the chrome's text" grep -qi ' menu$' "$tmp/stdout"
+check "  ... every top line found" test "$(grep -c 'not found' "$tmp/stdout")" = 0
+expect_rc "--text needs --site" 1 "$bin" inspect "$tmp/all.bsp" --text "$tmp/gen"
 expect_rc "inspect unknown site" 2 "$bin" inspect "$tmp/all.bsp" --site no-such.example
 
 # --- resume: an existing profile is kept
