@@ -155,6 +155,7 @@ class Profiler {
   std::string current_;
   std::string pending_;
   bool skipping_ = false;
+  uint64_t too_long_ = 0;  // read side: records skipped past max_record_bytes
   Status status_;        // read side
   Status spill_status_;  // count side (the two serial stages may run at the same time)
   ProfileReport report_;
@@ -229,8 +230,7 @@ Batch* Profiler::Read() {
     size_t nl = pending_.rfind('\n');
     if (nl != std::string::npos) return Emit(nl + 1);
     if (pending_.size() > o_.max_record_bytes) {
-      ++report_.records_in;
-      ++report_.records_bad;
+      ++too_long_;  // the read stage's own counter: Count() runs concurrently
       pending_.clear();
       skipping_ = true;
     }
@@ -405,6 +405,8 @@ Result<ProfileReport> Profiler::Go() {
     if (status_.scope() == ErrorScope::kRun) return status_;
     return Status::ShardError((current_.empty() ? "" : current_ + ": ") + status_.message());
   }
+  report_.records_in += too_long_;
+  report_.records_bad += too_long_;
   Status s = spill_status_;
   if (!s.ok()) {
   } else if (runs_.empty()) {

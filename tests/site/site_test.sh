@@ -159,5 +159,17 @@ check "  ... counted" python3 -c "
 import json,sys; s=json.load(open('$tmp/mixed.json'))
 sys.exit(not (s['records_in']==6 and s['records_profiled']==1 and s['records_bad']==2 and s['records_no_site']==3 and s['profile']['sites']==1))"
 
+# Over-long records: skipped and counted, in a batch (1K limit) and streamed past (5 MB).
+python3 -c "
+import json
+a = json.dumps({'url': 'https://big.com/1', 'text': 'x' * 5000000})
+b = json.dumps({'url': 'https://big.com/2', 'text': 'Menu\\nshort'})
+c = json.dumps({'url': 'https://big.com/3', 'text': 'y' * 3000})
+print(a); print(b); print(c)" >"$tmp/long.jsonl"
+expect_rc "profile: over-long records" 0 "$bin" profile "$tmp/long.jsonl" -o "$tmp/long.bsp" --max-record-size 1K --stats "$tmp/long.json"
+check "  ... counted as bad" python3 -c "
+import json,sys; s=json.load(open('$tmp/long.json'))
+sys.exit(not (s['records_in']==3 and s['records_profiled']==1 and s['records_bad']==2))"
+
 echo "site tests: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]
