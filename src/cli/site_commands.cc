@@ -29,6 +29,7 @@ site profiles (lines a site repeats on many of its pages; docs/cluster.md):
       --url-field PATH        field of the URL, dotted for nested objects (default: url)
       --psl FILE              Public Suffix List (default: the newest of system and built-in)
       --memory B              counting memory before spilling sorted runs (default 1G)
+      --max-record-size B     longer records are skipped and counted (default 256M)
       --stats FILE            write the counters as JSON
       --rank R --world-size W take inputs R, R+W, ... (defaults from SLURM_ARRAY_TASK_*)
       -f, --force, -q, -v
