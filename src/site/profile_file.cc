@@ -214,7 +214,7 @@ Result<std::unique_ptr<ProfileReader>> ProfileReader::Open(const std::string& pa
   if (r->info_.file_bytes < kHeaderBytes + 1 + kTrailerBytes) {
     return Status::RunError(path + ": not a boilerstrip profile (too short)");
   }
-  r->buf_.resize(1 << 20);
+  r->buf_.resize(256 << 10);  // per input of a merge: thousands may be open at once
   std::string h;
   if (!r->ReadBytes(kHeaderBytes, &h) || std::memcmp(h.data(), kMagic, 8) != 0) {
     return Status::RunError(path + ": not a boilerstrip profile (bad magic)");

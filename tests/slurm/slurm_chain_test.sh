@@ -196,7 +196,8 @@ for k in 01 04 06; do zstd -q --rm "$tmp/gen/shard-$k.jsonl"; done  # mixed plai
 
 # ------------------------------------------------------------------ the chain on Slurm
 export BOILERSTRIP=$bin
-ids=$(cd "$tmp" && "$src/scripts/slurm/submit.sh" chain 4 "$tmp/out" "$tmp/work" "$tmp/gen") || die "submit"
+# GROUP=3: merge.sbatch merges the 4 parts in groups (3 + 1) first; same bytes expected.
+ids=$(cd "$tmp" && GROUP=3 "$src/scripts/slurm/submit.sh" chain 4 "$tmp/out" "$tmp/work" "$tmp/gen") || die "submit"
 echo "$ids"
 declare -A job
 while read -r name id; do job[$name]=$id; done <<<"$ids"
@@ -204,7 +205,9 @@ slurm_wait_ok "${job[profile]}" "${job[merge]}" "${job[clean]}" "${job[summary]}
   die "chain did not complete: $(for n in profile merge clean summary; do echo "$n: $(job_states "${job[$n]}")"; done)"
 log "chain done"
 check "4 profile parts" test "$(ls "$tmp/work/profiles" | grep -c '^part-[0-3]\.bsp$')" = 4
-check "merged profile = local profile" cmp "$tmp/work/site.bsp" "$tmp/local.bsp"
+check "merged profile (in groups) = local profile" cmp "$tmp/work/site.bsp" "$tmp/local.bsp"
+check "merge went through 2 groups" grep -q "merged 2 profiles" "$tmp/work/logs/bs-merge-${job[merge]}.log"
+check "group files removed" test -z "$(ls "$tmp/work/profiles" | grep group)"
 for f in "$tmp"/local/*; do
   check "$(basename "$f") = local" cmp "$f" "$tmp/out/$(basename "$f")"
 done
