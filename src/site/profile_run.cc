@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -157,6 +158,7 @@ class Profiler {
   bool skipping_ = false;
   uint64_t too_long_ = 0;  // read side: records skipped past max_record_bytes
   Status status_;        // read side
+  std::atomic<bool> stop_{false};  // set by the count side when a spill fails
   Status spill_status_;  // count side (the two serial stages may run at the same time)
   ProfileReport report_;
 
@@ -182,7 +184,7 @@ Batch* Profiler::Emit(size_t cut) {
 
 Batch* Profiler::Read() {
   for (;;) {
-    if (!status_.ok()) return nullptr;
+    if (!status_.ok() || stop_.load()) return nullptr;
     if (InterruptRequested()) {
       status_ = Status::RunError("interrupted; temporary files removed");
       current_.clear();
@@ -338,6 +340,7 @@ void Profiler::Count(Batch* b) {
       // profile in which no line is in more documents than its site.
       std::string run = o_.output + ".run" + std::to_string(runs_.size());
       spill_status_ = Spill(run);
+      if (!spill_status_.ok()) stop_.store(true);  // no point reading on: the run fails
       runs_.push_back(run);
       ++report_.spills;
     }
