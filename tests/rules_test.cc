@@ -133,7 +133,9 @@ TEST(PatternSet, ScanReportsEveryMatchOfEveryRule) {
   EXPECT_EQ(a, 2);
   EXPECT_GE(b, 2);
   for (const Hit& h : hits) {
-    if (h.rule == 1) EXPECT_TRUE(h.end <= 14 || h.end == 23) << h.end;
+    if (h.rule == 1) {
+      EXPECT_TRUE(h.end <= 14 || h.end == 23) << h.end;
+    }
   }
 }
 
