@@ -14,6 +14,7 @@
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
+#include "cli/gen_command.h"
 
 #ifndef BOILERSTRIP_VERSION
 #define BOILERSTRIP_VERSION "0.1.0"
@@ -33,6 +34,7 @@ const char kUsage[] = R"(boilerstrip )" BOILERSTRIP_VERSION R"( — strip boiler
 usage:
   boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
   boilerstrip check PATH...
+  boilerstrip gen [--size 1G] [--seed N] [--sites N] [--truth FILE] [-o FILE]  (sample shard)
   boilerstrip --help | --version
 
 clean: each INPUT is a .jsonl or .jsonl.zst shard, a directory (its *.jsonl and *.jsonl.zst
@@ -303,6 +305,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd == "clean") return Clean(argc - 2, argv + 2);
+  if (cmd == "gen") return bs::GenCommand(argc - 2, argv + 2);
   if (cmd == "check") {
     std::vector<std::string> paths(argv + 2, argv + argc);
     for (const auto& p : paths) {
