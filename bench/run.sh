@@ -13,7 +13,8 @@
 #   plain boilerstrip clean -T N -o - shard.jsonl > /dev/null
 # and reports MB/s of uncompressed JSONL (median), the ratios to the round trip (wall
 # throughput; CPU = user + sys of every process, both ends of the pipe), and peak RSS.
-# The results go to bench/results/<date>-e2e-<SIZE>.md.
+# "MB per CPU s" is the throughput per core busy, which other load on the machine disturbs
+# less than wall time. The results go to bench/results/<date>-e2e-<SIZE>.md.
 set -euo pipefail
 size=${1:-1G}
 runs=${2:-3}
@@ -86,8 +87,8 @@ mkdir -p "$root/bench/results"
   echo "- median of $runs alternating runs; MB/s = uncompressed MB / wall s; CPU = user + sys of all processes"
   echo "- command: \`bench/run.sh $size $runs\`; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| case | threads | MB/s | × round trip (wall) | CPU s | × round trip (CPU) | peak RSS MB |"
-  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  echo "| case | threads | MB/s (wall) | × round trip (wall) | CPU s | MB per CPU s | × round trip (CPU) | peak RSS MB |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
   for n in $threads_list; do
     rt_w=$(echo "${wall[rt,$n]}" | tr ' ' '\n' | grep . | median)
     rt_c=$(echo "${cpu[rt,$n]}" | tr ' ' '\n' | grep . | median)
@@ -108,7 +109,7 @@ mkdir -p "$root/bench/results"
       fi
       awk -v name="$name" -v n="$n" -v bytes="$bytes" -v w="$w" -v rw="$ratio_w" -v cp="$cp" \
           -v rc="$ratio_c" -v m="$m" 'BEGIN {
-            printf "| %s | %s | %.0f | %s | %.2f | %s | %.0f |\n", name, n, bytes / 1e6 / w, rw, cp, rc, m / 1024 }'
+            printf "| %s | %s | %.0f | %s | %.2f | %.0f | %s | %.0f |\n", name, n, bytes / 1e6 / w, rw, cp, bytes / 1e6 / cp, rc, m / 1024 }'
     done
   done
   if [ "$cores" -gt 1 ]; then
