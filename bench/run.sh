@@ -6,6 +6,8 @@
 #                                         RUNS: timed runs per case, median reported (default 3)
 # env:   BUILD=build   the build directory holding the boilerstrip binary
 #        KEEP=1        keep the generated shards in out/bench/ for the next run (same SIZE)
+#        INPUT=FILE    instead of generating, concatenate this .jsonl or .jsonl.zst shard until
+#                      SIZE is reached (e.g. INPUT=../shared/data/realweb/pages.jsonl.zst)
 #
 # For N = 1 and N = all cores it alternates, RUNS times:
 #   rt    zstd -dc shard.jsonl.zst | zstd -3 -T N > /dev/null
@@ -29,11 +31,26 @@ done
 cores=$(nproc)
 dir=$root/out/bench
 mkdir -p "$dir"
-shard=$dir/shard-$size.jsonl
+name=$size
+[ -z "${INPUT:-}" ] || name=$size-$(basename "${INPUT%%.*}")
+shard=$dir/shard-$name.jsonl
 if [ ! -s "$shard.zst" ] || [ ! -s "$shard" ] || [ "${KEEP:-0}" != 1 ]; then
-  echo "bench: generating $size sample shard (seed 1)" >&2
-  "$bin" gen --size "$size" --seed 1 -o "$shard.zst"
-  zstd -dcq "$shard.zst" > "$shard"
+  if [ -n "${INPUT:-}" ]; then
+    echo "bench: repeating $INPUT up to $size" >&2
+    want=$(numfmt --from=iec "$size")
+    : > "$shard"
+    while [ "$(stat -c %s "$shard")" -lt "$want" ]; do
+      case $INPUT in
+        *.zst) zstd -dcq "$INPUT" >> "$shard" ;;
+        *) cat "$INPUT" >> "$shard" ;;
+      esac
+    done
+    zstd -q -3 -f "$shard" -o "$shard.zst"
+  else
+    echo "bench: generating $size sample shard (seed 1)" >&2
+    "$bin" gen --size "$size" --seed 1 -o "$shard.zst"
+    zstd -dcq "$shard.zst" > "$shard"
+  fi
 fi
 bytes=$(stat -c %s "$shard")
 zbytes=$(stat -c %s "$shard.zst")
@@ -76,16 +93,20 @@ cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 compiler=$(awk -F= '/^CMAKE_CXX_COMPILER:/ { print $2 }' "$build/CMakeCache.txt" 2>/dev/null || true)
 compiler_version=$("${compiler:-c++}" --version 2>/dev/null | head -1 || true)
 date_utc=$(date -u +%Y-%m-%d)
-out=$root/bench/results/$date_utc-e2e-$size.md
+out=$root/bench/results/$date_utc-e2e-$name.md
 mkdir -p "$root/bench/results"
 {
-  echo "# End-to-end: boilerstrip clean vs zstd round trip, $size shard"
+  echo "# End-to-end: boilerstrip clean vs zstd round trip, $name shard"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- CPU: $cpu_model, $cores cores; compiler: $compiler_version; zstd $(zstd -V | grep -o 'v[0-9.]*')"
-  echo "- shard: \`boilerstrip gen --size $size --seed 1\`: $bytes bytes JSONL, $zbytes bytes zstd -3"
+  if [ -n "${INPUT:-}" ]; then
+    echo "- shard: \`$(basename "$INPUT")\` repeated to $size: $bytes bytes JSONL, $zbytes bytes zstd -3"
+  else
+    echo "- shard: \`boilerstrip gen --size $size --seed 1\`: $bytes bytes JSONL, $zbytes bytes zstd -3"
+  fi
   echo "- median of $runs alternating runs; MB/s = uncompressed MB / wall s; CPU = user + sys of all processes"
-  echo "- command: \`bench/run.sh $size $runs\`; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- command: \`${INPUT:+INPUT=$INPUT }bench/run.sh $size $runs\`; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "| case | threads | MB/s (wall) | × round trip (wall) | CPU s | MB per CPU s | × round trip (CPU) | peak RSS MB |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -97,6 +97,23 @@ struct Worker {
   Worker& operator=(const Worker&) = delete;
   Cleaner::StatePtr state;
   ZSTD_CCtx* cctx;
+  // Compression scratch sized for the worst case, never zero-filled; a batch keeps only a copy
+  // of its compressed bytes, so pooled batches hold no worst-case-sized buffer each.
+  std::unique_ptr<char[]> zbuf;
+  size_t zcap = 0;
+
+  // Compresses `in` as one frame into *out (replaced).
+  Status Compress(int level, std::string_view in, std::string* out) {
+    size_t need = ZSTD_compressBound(in.size());
+    if (zcap < need) {
+      zbuf.reset(new char[need]);
+      zcap = need;
+    }
+    size_t n = 0;
+    Status st = io::CompressFrameTo(cctx, level, in, zbuf.get(), zcap, &n);
+    if (st.ok()) out->assign(zbuf.get(), n);
+    return st;
+  }
 };
 
 bool BlankRecord(std::string_view rec) {
@@ -448,9 +465,9 @@ void Run::Clean(Batch* b, Worker& w) const {
   b->stats.bytes_out = b->out.size();
   if (shards_[b->shard].compressed && b->fatal.empty()) {
     Status st = Status::Ok();
-    if (!b->out.empty()) st = io::CompressFrame(w.cctx, opt_.zstd_level, b->out, &b->zout);
+    if (!b->out.empty()) st = w.Compress(opt_.zstd_level, b->out, &b->zout);
     if (st.ok() && !b->quarantine.empty()) {
-      st = io::CompressFrame(w.cctx, opt_.zstd_level, b->quarantine, &b->zquarantine);
+      st = w.Compress(opt_.zstd_level, b->quarantine, &b->zquarantine);
     }
     if (!st.ok()) b->fatal = st.message();
   }
