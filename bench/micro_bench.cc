@@ -5,6 +5,8 @@
 //                    cost should stay flat as rules are added
 //   BM_LinesDedup    line split + normalize + hash of every line
 //   BM_CleanRecord   the whole per-record clean with the default rules
+//   BM_ScanWithout/R the default rules less rule R, and BM_ScanOnly/R rule R alone: what each
+//                    rule costs the scan (run with --benchmark_filter=Scan)
 // Every benchmark counts the input bytes (bytes/s) and documents (items/s).
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
@@ -193,6 +195,39 @@ void BM_CleanRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_CleanRecord)->Unit(benchmark::kMillisecond);
 
+// Per-rule cost: the scan without each default rule, and each rule alone. The sets are
+// compiled when a benchmark first runs, so filtering them out costs nothing.
+void RegisterRuleBenchmarks() {
+  auto rules = std::make_shared<std::vector<bs::Rule>>();
+  std::vector<bs::RuleError> errors;
+  bs::LoadRules({bs::DefaultPatternsPath()}, rules.get(), &errors);
+  if (!errors.empty()) return;
+  for (size_t i = 0; i < rules->size(); ++i) {
+    for (bool only : {false, true}) {
+      auto cache = std::make_shared<std::shared_ptr<const bs::PatternSet>>();
+      auto run = [rules, i, only, cache](benchmark::State& st) {
+        if (*cache == nullptr) {
+          std::vector<bs::Rule> subset;
+          for (size_t k = 0; k < rules->size(); ++k) {
+            if ((k == i) == only) subset.push_back((*rules)[k]);
+          }
+          *cache = Compile(std::move(subset));
+        }
+        ScanWith(st, **cache);
+      };
+      std::string name = (only ? "BM_ScanOnly/" : "BM_ScanWithout/") + (*rules)[i].name;
+      benchmark::RegisterBenchmark(name.c_str(), run)->Unit(benchmark::kMillisecond);
+    }
+  }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RegisterRuleBenchmarks();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

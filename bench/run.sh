@@ -32,7 +32,10 @@ cores=$(nproc)
 dir=$root/out/bench
 mkdir -p "$dir"
 name=$size
-[ -z "${INPUT:-}" ] || name=$size-$(basename "${INPUT%%.*}")
+if [ -n "${INPUT:-}" ]; then
+  base=$(basename "$INPUT")
+  name=$size-${base%%.*}
+fi
 shard=$dir/shard-$name.jsonl
 if [ ! -s "$shard.zst" ] || [ ! -s "$shard" ] || [ "${KEEP:-0}" != 1 ]; then
   if [ -n "${INPUT:-}" ]; then
