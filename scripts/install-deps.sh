@@ -3,7 +3,8 @@
 # Quiet when everything is there already.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config zstd python3 time
-      libhyperscan-dev libsimdjson-dev libzstd-dev libtbb-dev libgtest-dev libbenchmark-dev)
+      libhyperscan-dev libsimdjson-dev libzstd-dev libtbb-dev libpsl-dev publicsuffix
+      libgtest-dev libbenchmark-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

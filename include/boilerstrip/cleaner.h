@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "boilerstrip/pattern_set.h"
+#include "boilerstrip/site_profile.h"
 #include "boilerstrip/stats.h"
 #include "boilerstrip/status.h"
 #include "boilerstrip/text.h"
@@ -32,6 +33,13 @@ struct CleanerOptions {
   bool dedup = true;
   // Normalized lines shorter than this many bytes are never duplicates. Default: 16.
   size_t min_dedup_bytes = 16;
+  // Drop the lines the document's site repeats on many of its pages (site_profile.h), unless
+  // a keep rule protects them; counted as ExtraReason::kSiteRepeated. Shared read-only.
+  // Default: none.
+  std::shared_ptr<const SiteProfile> site_profile;
+  // The JSON field holding the document's URL, a dotted path for nested objects
+  // ("metadata.url"); read only with a site profile. Default: "url".
+  std::string url_field = "url";
 };
 
 // What happened to one record.
@@ -68,9 +76,10 @@ class Cleaner {
   // Cleans one text. Returns false when nothing changes (the text is to be kept as it is);
   // returns true with the new text in *out, or with *drop_doc_rule set to the rule's index
   // when a drop-doc rule removes the document (then *out is unspecified). Counts lines and
-  // removals into *stats (sized for the rule count).
+  // removals into *stats (sized for the rule count). `site` is the document's site for the
+  // site profile; empty = none (the profile is not consulted).
   bool CleanText(std::string_view text, State& state, Stats* stats, std::string* out,
-                 int* drop_doc_rule) const;
+                 int* drop_doc_rule, std::string_view site = {}) const;
 
   // Cleans one JSONL record (without its '\n'). Appends the record to write to *out when the
   // verdict is kWritten. Counts into *stats everything but records_in/records_out and the
@@ -87,6 +96,7 @@ class Cleaner {
   Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns);
   CleanerOptions options_;
   std::shared_ptr<const PatternSet> patterns_;
+  std::vector<std::string> url_path_;  // options_.url_field split at '.'
 };
 
 // Appends `text` to *out as the inside of a JSON string: '"' and '\\' escaped, control bytes as

@@ -89,6 +89,9 @@ std::string RunReportToJson(const RunReport& report, const std::vector<std::stri
 // `interrupted` set, and ignores SIGPIPE (a closed stdout shows up as a write error instead).
 void InstallSignalHandlers();
 
+// True once one of those handlers caught a signal (long-running steps poll it to stop cleanly).
+bool InterruptRequested();
+
 }  // namespace boilerstrip
 
 #endif  // BOILERSTRIP_PIPELINE_H_

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "site/json_field.h"
+
 namespace boilerstrip {
 
 namespace od = simdjson::ondemand;
@@ -38,6 +40,7 @@ class Cleaner::State {
   std::string norm_arena;
   std::string norm;
   std::string new_text;
+  std::string site;
 };
 
 namespace {
@@ -125,11 +128,15 @@ Result<std::unique_ptr<Cleaner>> Cleaner::Create(CleanerOptions options,
   }
   if (options.text_field.empty()) return Status::RunError("text field name is empty");
   if (patterns == nullptr) return Status::RunError("no pattern set");
+  if (options.site_profile != nullptr && options.url_field.empty()) {
+    return Status::RunError("URL field name is empty");
+  }
   return std::unique_ptr<Cleaner>(new Cleaner(std::move(options), std::move(patterns)));
 }
 
 Cleaner::Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns)
-    : options_(std::move(options)), patterns_(std::move(patterns)) {}
+    : options_(std::move(options)), patterns_(std::move(patterns)),
+      url_path_(site::SplitFieldPath(options_.url_field)) {}
 
 Cleaner::~Cleaner() = default;
 
@@ -138,7 +145,7 @@ Cleaner::StatePtr Cleaner::MakeState() const { return StatePtr(new State(*patter
 void Cleaner::StateDeleter::operator()(State* state) const { delete state; }
 
 bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::string* out,
-                        int* drop_doc_rule) const {
+                        int* drop_doc_rule, std::string_view site) const {
   *drop_doc_rule = kNone;
   SplitLines(text, &st.lines);
   const size_t n = st.lines.size();
@@ -192,6 +199,10 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
   }
 
   const int32_t dup_reason = rule_count + static_cast<int32_t>(ExtraReason::kDuplicate);
+  const int32_t site_reason = rule_count + static_cast<int32_t>(ExtraReason::kSiteRepeated);
+  const SiteProfile::Lines* site_lines =
+      options_.site_profile != nullptr && !site.empty() ? options_.site_profile->Find(site)
+                                                        : nullptr;
   st.reason.assign(n, kNone);
   bool any_removed = false;
 
@@ -217,8 +228,16 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
                  : v.truncate == kNone ? v.drop : std::min(v.drop, v.truncate);
       }
     }
-    if (reason == kNone && dedup && line.end - line.begin >= options_.min_dedup_bytes) {
+    bool normalized = false;
+    if (reason == kNone && site_lines != nullptr && !v.keep) {
       NormalizeLine(text.substr(line.begin, line.end - line.begin), &st.norm);
+      normalized = true;
+      if (!st.norm.empty() && SiteProfile::Contains(*site_lines, HashBytes(st.norm))) {
+        reason = site_reason;
+      }
+    }
+    if (reason == kNone && dedup && line.end - line.begin >= options_.min_dedup_bytes) {
+      if (!normalized) NormalizeLine(text.substr(line.begin, line.end - line.begin), &st.norm);
       if (st.norm.size() >= options_.min_dedup_bytes) {
         uint64_t h = HashBytes(st.norm);
         size_t mask = cap - 1;
@@ -298,6 +317,7 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
   if ((err = doc.get_object().get(obj))) return bad(FromSimdjson(err));
 
   std::string_view text;
+  std::string_view url;
   const char* token_begin = nullptr;
   const char* token_end = nullptr;
   bool found = false;
@@ -310,7 +330,11 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
     od::value value;
     if ((err = field.value().get(value))) return bad(FromSimdjson(err));
     if (key != options_.text_field) {
-      if ((err = Consume(value))) return bad(FromSimdjson(err));
+      if (options_.site_profile != nullptr && key == url_path_[0]) {
+        if ((err = site::ConsumeCapturing(value, url_path_, 1, &url))) return bad(FromSimdjson(err));
+      } else if ((err = Consume(value))) {
+        return bad(FromSimdjson(err));
+      }
       continue;
     }
     if (found) duplicate = true;
@@ -341,7 +365,9 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
   if (bad_string) return bad(BadRecord::kInvalidString);
 
   int drop_rule = kNone;
-  if (!CleanText(text, st, stats, &st.new_text, &drop_rule)) {
+  std::string_view site;
+  if (!url.empty() && options_.site_profile->namer().SiteOf(url, &st.site)) site = st.site;
+  if (!CleanText(text, st, stats, &st.new_text, &drop_rule, site)) {
     out->append(record);
     return outcome;
   }

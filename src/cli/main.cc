@@ -15,6 +15,7 @@
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
 #include "cli/gen_command.h"
+#include "cli/site_commands.h"
 
 #ifndef BOILERSTRIP_VERSION
 #define BOILERSTRIP_VERSION "0.1.0"
@@ -34,6 +35,7 @@ const char kUsage[] = R"(boilerstrip )" BOILERSTRIP_VERSION R"( — strip boiler
 usage:
   boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
   boilerstrip check PATH...
+  boilerstrip profile | merge | inspect ...   (site profiles; see below)
   boilerstrip gen [--size 1G] [--seed N] [--sites N] [--truth FILE] [-o FILE]  (sample shard)
   boilerstrip --help | --version
 
@@ -194,6 +196,7 @@ int Clean(int argc, char** argv) {
   std::string stats_path;
   int progress = -1;  // -1: auto (TTY)
   bool rank_set = false, world_set = false;
+  bs::cli::CleanSiteFlags site;
   auto value = [&](int& i, const std::string& flag) -> std::string {
     if (i + 1 >= argc) Die(flag + ": missing value");
     return argv[++i];
@@ -237,6 +240,7 @@ int Clean(int argc, char** argv) {
       }
     } else if (a == "--min-dup-length") clean.min_dedup_bytes = ParseInt(a, val(), 0, 1 << 30);
     else if (a == "--no-dedup") clean.dedup = false;
+    else if (bs::cli::ParseCleanSiteFlag(a, val, &site)) continue;
     else if (a == "-f" || a == "--force") run.force = true;
     else if (a == "--rank") run.rank = ParseInt(a, val(), 0, 1 << 30), rank_set = true;
     else if (a == "--world-size") run.world_size = ParseInt(a, val(), 1, 1 << 30), world_set = true;
@@ -261,6 +265,12 @@ int Clean(int argc, char** argv) {
   if (run.rank >= run.world_size) Die("--rank must be below --world-size");
   run.progress = progress == 1 || (progress == -1 && run.verbosity > 0 && isatty(STDERR_FILENO));
   if (pattern_paths.empty()) pattern_paths.push_back(bs::DefaultPatternsPath());
+  if (!site.profile_path.empty()) {
+    auto profile = bs::SiteProfile::Load(site.profile_path, site.options);
+    if (!profile.ok()) Die(profile.status().message());
+    clean.site_profile = std::move(profile.value());
+    clean.url_field = site.url_field;
+  }
 
   auto patterns = BuildPatterns(pattern_paths);
   std::vector<std::string> names;
@@ -298,6 +308,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     std::fputs(kUsage, stdout);
+    std::fputs(bs::cli::kSiteUsage, stdout);
     return kExitOk;
   }
   if (cmd == "--version" || cmd == "-V") {
@@ -306,6 +317,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "clean") return Clean(argc - 2, argv + 2);
   if (cmd == "gen") return bs::GenCommand(argc - 2, argv + 2);
+  if (cmd == "profile") return bs::cli::ProfileMain(argc - 2, argv + 2);
+  if (cmd == "merge") return bs::cli::MergeMain(argc - 2, argv + 2);
+  if (cmd == "inspect") return bs::cli::InspectMain(argc - 2, argv + 2);
   if (cmd == "check") {
     std::vector<std::string> paths(argv + 2, argv + argc);
     for (const auto& p : paths) {

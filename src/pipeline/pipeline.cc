@@ -831,6 +831,8 @@ std::string RunReportToJson(const RunReport& report, const std::vector<std::stri
   return out;
 }
 
+bool InterruptRequested() { return g_interrupted.load(); }
+
 void InstallSignalHandlers() {
   struct sigaction sa {};
   sa.sa_handler = OnSignal;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Submits a boilerstrip run to Slurm and prints the job ids (docs/cluster.md).
+#
+#   submit.sh clean TASKS OUT WORK INPUT...   clean only: an array of TASKS tasks, then summary
+#   submit.sh chain TASKS OUT WORK INPUT...   profile (array) → merge → clean (array) → summary
+#
+# INPUT: shard files or directories (every task lists and sorts them the same way, then takes
+# its share files[R::TASKS]). OUT: cleaned shards. WORK: profiles, stats and logs
+# (WORK/logs/<job>-<array job>_<task>.log).
+# Environment: BOILERSTRIP (default: boilerstrip on PATH), SBATCH_ARGS (e.g. "-p batch
+# -t 4:00:00"), PROFILE_FLAGS, MERGE_FLAGS (e.g. "--final"), CLEAN_FLAGS; see each *.sbatch.
+# Each dependent job has --dependency=afterok and --kill-on-invalid-dep=yes: a failed stage
+# cancels the rest instead of leaving it pending forever. Re-submitting resumes: existing
+# profiles and cleaned shards are kept.
+set -euo pipefail
+[ $# -ge 5 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+mode=$1 TASKS=$2 OUT=$3 WORK=$4
+shift 4
+case "$mode" in clean|chain) ;; *) echo "submit.sh: mode must be clean or chain" >&2; exit 2 ;; esac
+[[ "$TASKS" =~ ^[1-9][0-9]*$ ]] || { echo "submit.sh: TASKS must be a positive integer" >&2; exit 2; }
+SCRIPTS=$(cd "$(dirname "$0")" && pwd)
+BOILERSTRIP=${BOILERSTRIP:-$(command -v boilerstrip || true)}
+[ -x "$BOILERSTRIP" ] || { echo "submit.sh: set BOILERSTRIP to the binary" >&2; exit 2; }
+abs() { local p; for p in "$@"; do realpath -m -- "$p"; done; }
+INPUT=$(abs "$@" | tr '\n' ' ')
+OUT=$(abs "$OUT") WORK=$(abs "$WORK") BOILERSTRIP=$(abs "$BOILERSTRIP")
+mkdir -p "$WORK/logs" "$WORK/stats" "$OUT"
+export BOILERSTRIP INPUT OUT WORK TASKS SCRIPTS PARTS=$TASKS
+# shellcheck disable=SC2206
+common=(--parsable ${SBATCH_ARGS:-})
+array=(--array="0-$((TASKS - 1))" -o "$WORK/logs/%x-%A_%a.log")
+dep=()
+if [ "$mode" = chain ]; then
+  PROFILE=$(sbatch "${common[@]}" "${array[@]}" "$SCRIPTS/profile.sbatch")
+  MERGE=$(sbatch "${common[@]}" -o "$WORK/logs/%x-%j.log" --kill-on-invalid-dep=yes \
+    --dependency="afterok:$PROFILE" "$SCRIPTS/merge.sbatch")
+  export SITE_PROFILE="$WORK/site.bsp"
+  dep=(--kill-on-invalid-dep=yes --dependency="afterok:$MERGE")
+  echo "profile $PROFILE"
+  echo "merge $MERGE"
+fi
+CLEAN=$(sbatch "${common[@]}" "${array[@]}" "${dep[@]}" "$SCRIPTS/clean.sbatch")
+# afterany: the summary also reports a partly failed clean; it fails itself in that case.
+SUMMARY=$(sbatch "${common[@]}" -o "$WORK/logs/%x-%j.log" --kill-on-invalid-dep=yes \
+  --dependency="afterany:$CLEAN" "$SCRIPTS/summary.sbatch")
+echo "clean $CLEAN"
+echo "summary $SUMMARY"

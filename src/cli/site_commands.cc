@@ -1,0 +1,448 @@
+// boilerstrip profile | merge | inspect: flags → options → library call → summary, exit code.
+#include "cli/site_commands.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include <unordered_map>
+
+#include "boilerstrip/pipeline.h"
+#include "boilerstrip/text.h"
+#include "io/io.h"
+
+namespace boilerstrip::cli {
+
+const char kSiteUsage[] = R"(
+site profiles (lines a site repeats on many of its pages; docs/cluster.md):
+  boilerstrip profile [OPTIONS] INPUT... -o PROFILE
+      count, per site (registrable domain of the URL), the documents holding each line
+      -o, --output FILE       the profile to write (an existing one is kept unless -f)
+      -T, --threads N         worker threads, 0 = all cores (default 0)
+      --text-field NAME       (default: text)
+      --url-field PATH        field of the URL, dotted for nested objects (default: url)
+      --psl FILE              Public Suffix List (default: the newest of system and built-in)
+      --memory B              counting memory before spilling sorted runs (default 1G)
+      --max-record-size B     longer records are skipped and counted (default 256M)
+      --stats FILE            write the counters as JSON
+      --rank R --world-size W take inputs R, R+W, ... (defaults from SLURM_ARRAY_TASK_*)
+      -f, --force, -q, -v
+  boilerstrip merge [--final [THRESHOLDS]] PROFILE... -o PROFILE
+      add the counts of many profiles (any grouping gives the same bytes); --final drops
+      sites and lines that cannot pass THRESHOLDS (the result cannot be merged again)
+  boilerstrip inspect PROFILE [--site DOMAIN] [--top N] [--text SHARD]...
+      header, totals, the biggest sites; with --site, its most repeated lines (hash, docs,
+      and with --text, the text of each as first found in those shards' pages of the site;
+      --url-field, --text-field and --psl as for profile)
+  clean --site-profile PROFILE [--url-field PATH] [--psl FILE] [THRESHOLDS]
+      drop lines their site repeats (keep rules still protect); reason site-repeated
+  THRESHOLDS: --min-site-docs N (default 5) --min-line-share F (default 0.5)
+              --min-line-docs N (default 100, 0 = off): a line is dropped when its site has
+              >= N docs and the line is in >= F of them or in >= min-line-docs of them
+)";
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 1;
+constexpr int kExitFailed = 2;
+
+[[noreturn]] void Die(const std::string& msg) {
+  std::fprintf(stderr, "boilerstrip: %s\nTry 'boilerstrip --help'.\n", msg.c_str());
+  std::exit(kExitUsage);
+}
+
+long ParseLong(const std::string& flag, const std::string& v, long lo, long hi) {
+  long x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi) {
+    Die(flag + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+        "], got '" + v + "'");
+  }
+  return x;
+}
+
+size_t ParseBytes(const std::string& flag, std::string s) {
+  size_t mult = 1;
+  if (!s.empty()) {
+    char last = s.back();
+    if (last == 'K' || last == 'k') mult = size_t{1} << 10;
+    if (last == 'M' || last == 'm') mult = size_t{1} << 20;
+    if (last == 'G' || last == 'g') mult = size_t{1} << 30;
+    if (mult != 1) s.pop_back();
+  }
+  return static_cast<size_t>(ParseLong(flag, s, 1, 1L << 40)) * mult;
+}
+
+// Splits "--flag=value" and hands out values.
+struct Args {
+  Args(int c, char** v) : argc(c), argv(v) {}
+  int argc;
+  char** argv;
+  int i = 0;
+  std::string flag, inline_value;
+  bool has_inline = false;
+  bool Next() {
+    if (i >= argc) return false;
+    flag = argv[i++];
+    has_inline = false;
+    if (flag.rfind("--", 0) == 0 && flag.find('=') != std::string::npos) {
+      inline_value = flag.substr(flag.find('=') + 1);
+      flag = flag.substr(0, flag.find('='));
+      has_inline = true;
+    }
+    return true;
+  }
+  std::string Value() {
+    if (has_inline) return inline_value;
+    if (i >= argc) Die(flag + ": missing value");
+    return argv[i++];
+  }
+};
+
+void RankDefaults(bool rank_set, bool world_set, size_t* rank, size_t* world) {
+  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  if (!rank_set && task != nullptr && *task) *rank = ParseLong("SLURM_ARRAY_TASK_ID", task, 0, 1 << 30);
+  if (!world_set && count != nullptr && *count) {
+    *world = ParseLong("SLURM_ARRAY_TASK_COUNT", count, 1, 1 << 30);
+  }
+  if (*rank >= *world) Die("--rank must be below --world-size");
+}
+
+std::string InfoJson(const ProfileInfo& i) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "{\"version\": %u, \"final\": %s, \"sites\": %llu, \"entries\": %llu, "
+                "\"docs\": %llu, \"bytes\": %llu}",
+                i.version, i.final ? "true" : "false", (unsigned long long)i.sites,
+                (unsigned long long)i.entries, (unsigned long long)i.docs,
+                (unsigned long long)i.file_bytes);
+  return buf;
+}
+
+// Finds, in the records of `shards` whose site is `site`, the first line with each hash in
+// *texts (keys preset, values filled). Returns false (after a message) on a read error.
+bool ResolveTexts(const std::vector<std::string>& shards, const std::string& site,
+                  const std::string& url_field, const std::string& text_field,
+                  const SiteNamer& namer, std::unordered_map<uint64_t, std::string>* texts) {
+  std::string pointer;
+  for (char c : "/" + url_field) pointer += c == '.' ? '/' : c;
+  simdjson::dom::parser parser;
+  std::vector<Line> lines;
+  std::string norm, record_site;
+  size_t left = texts->size();
+  for (const std::string& path : shards) {
+    bool compressed = false;
+    auto src = io::OpenSource(path, &compressed);
+    if (!src.ok()) {
+      std::fprintf(stderr, "boilerstrip: %s\n", src.status().message().c_str());
+      return false;
+    }
+    std::string pending;
+    std::vector<char> buf(1 << 20);
+    for (bool eof = false; !eof && left > 0;) {
+      auto n = src.value()->Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        std::fprintf(stderr, "boilerstrip: %s\n", n.status().message().c_str());
+        return false;
+      }
+      eof = n.value() == 0;
+      pending.append(buf.data(), n.value());
+      size_t start = 0;
+      for (;;) {
+        size_t nl = pending.find('\n', start);
+        if (nl == std::string::npos && !eof) break;
+        size_t end = nl == std::string::npos ? pending.size() : nl;
+        std::string_view rec(pending.data() + start, end - start);
+        start = end + 1;
+        simdjson::dom::element doc;
+        std::string_view url, text;
+        if (!rec.empty() && !parser.parse(rec.data(), rec.size()).get(doc) &&
+            !doc.at_pointer(pointer).get(url) && !doc[text_field].get(text) &&
+            namer.SiteOf(url, &record_site) && record_site == site) {
+          SplitLines(text, &lines);
+          for (const Line& l : lines) {
+            std::string_view line = text.substr(l.begin, l.end - l.begin);
+            NormalizeLine(line, &norm);
+            auto it = texts->find(HashBytes(norm));
+            if (!l.blank && it != texts->end() && it->second.empty()) {
+              it->second.assign(line);
+              --left;
+            }
+          }
+        }
+        if (nl == std::string::npos) break;
+      }
+      pending.erase(0, std::min(start, pending.size()));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ParseSiteThreshold(const std::string& flag, const std::string& value, SiteOptions* options) {
+  if (flag == "--min-site-docs") {
+    options->min_site_docs = static_cast<uint32_t>(ParseLong(flag, value, 1, 1L << 31));
+  } else if (flag == "--min-line-docs") {
+    options->min_line_docs = static_cast<uint32_t>(ParseLong(flag, value, 0, 1L << 31));
+  } else if (flag == "--min-line-share") {
+    char* end = nullptr;
+    double v = std::strtod(value.c_str(), &end);
+    if (end == value.c_str() || *end || !(v > 0 && v <= 1)) {
+      Die(flag + ": expected a number in (0, 1], got '" + value + "'");
+    }
+    options->min_line_share = v;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+int ProfileMain(int argc, char** argv) {
+  ProfileOptions o;
+  std::string stats_path;
+  bool rank_set = false, world_set = false;
+  Args args{argc, argv};
+  while (args.Next()) {
+    const std::string& a = args.flag;
+    if (a == "-o" || a == "--output") o.output = args.Value();
+    else if (a == "-T" || a == "--threads") o.threads = static_cast<int>(ParseLong("-T", args.Value(), 0, 4096));
+    else if (a.rfind("-T", 0) == 0 && a.size() > 2) o.threads = static_cast<int>(ParseLong("-T", a.substr(2), 0, 4096));
+    else if (a == "--text-field") o.text_field = args.Value();
+    else if (a == "--url-field") o.url_field = args.Value();
+    else if (a == "--psl") o.psl_file = args.Value();
+    else if (a == "--memory") o.memory_bytes = ParseBytes(a, args.Value());
+    else if (a == "--max-record-size") o.max_record_bytes = ParseBytes(a, args.Value());
+    else if (a == "--stats") stats_path = args.Value();
+    else if (a == "--rank") o.rank = ParseLong(a, args.Value(), 0, 1 << 30), rank_set = true;
+    else if (a == "--world-size") o.world_size = ParseLong(a, args.Value(), 1, 1 << 30), world_set = true;
+    else if (a == "-f" || a == "--force") o.force = true;
+    else if (a == "-q" || a == "--quiet") o.verbosity = 0;
+    else if (a == "-v" || a == "--verbose") o.verbosity = 2;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kSiteUsage, stdout);
+      return kExitOk;
+    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
+    else o.inputs.push_back(a);
+  }
+  if (o.inputs.empty()) Die("profile: no input given");
+  if (o.output.empty()) Die("profile: no output file given (-o PROFILE)");
+  RankDefaults(rank_set, world_set, &o.rank, &o.world_size);
+  InstallSignalHandlers();
+  auto r = RunProfile(o);
+  if (InterruptRequested()) {
+    std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
+    return 130;
+  }
+  if (!r.ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", r.status().message().c_str());
+    return r.status().scope() == ErrorScope::kRun ? kExitUsage : kExitFailed;
+  }
+  const ProfileReport& p = r.value();
+  if (!stats_path.empty()) {
+    char buf[1024];
+    std::snprintf(buf, sizeof buf,
+                  "{\n  \"version\": 1,\n  \"shards\": %llu,\n  \"skipped\": %s,\n"
+                  "  \"records_in\": %llu,\n  \"records_profiled\": %llu,\n"
+                  "  \"records_no_site\": %llu,\n  \"records_bad\": %llu,\n  \"lines\": %llu,\n"
+                  "  \"bytes_in\": %llu,\n  \"spills\": %llu,\n  \"seconds\": %.3f,\n"
+                  "  \"profile\": %s\n}\n",
+                  (unsigned long long)p.shards, p.skipped ? "true" : "false",
+                  (unsigned long long)p.records_in, (unsigned long long)p.records_profiled,
+                  (unsigned long long)p.records_no_site, (unsigned long long)p.records_bad,
+                  (unsigned long long)p.lines, (unsigned long long)p.bytes_in,
+                  (unsigned long long)p.spills, p.seconds, InfoJson(p.out).c_str());
+    std::ofstream out(stats_path, std::ios::binary | std::ios::trunc);
+    out << buf;
+    if (!out) std::fprintf(stderr, "boilerstrip: %s: cannot write stats\n", stats_path.c_str());
+  }
+  if (o.verbosity > 0 && !p.skipped) {
+    std::fprintf(stderr,
+                 "boilerstrip: profiled %llu shard%s: %llu records (%llu with a site, %llu "
+                 "without, %llu bad), %.1f MB in %.2f s\n"
+                 "  profile: %llu sites, %llu docs, %llu entries, %llu bytes (%.1f B/entry)\n",
+                 (unsigned long long)p.shards, p.shards == 1 ? "" : "s",
+                 (unsigned long long)p.records_in, (unsigned long long)p.records_profiled,
+                 (unsigned long long)p.records_no_site, (unsigned long long)p.records_bad,
+                 p.bytes_in / 1e6, p.seconds, (unsigned long long)p.out.sites,
+                 (unsigned long long)p.out.docs, (unsigned long long)p.out.entries,
+                 (unsigned long long)p.out.file_bytes,
+                 p.out.entries ? double(p.out.file_bytes) / p.out.entries : 0.0);
+  }
+  return kExitOk;
+}
+
+int MergeMain(int argc, char** argv) {
+  std::vector<std::string> inputs;
+  std::string output;
+  bool final = false, quiet = false;
+  SiteOptions thresholds;
+  Args args{argc, argv};
+  while (args.Next()) {
+    const std::string& a = args.flag;
+    if (a == "-o" || a == "--output") output = args.Value();
+    else if (a == "--final") final = true;
+    else if (ParseSiteThreshold(a, a.rfind("--min-", 0) == 0 ? args.Value() : "", &thresholds)) {
+    } else if (a == "-q" || a == "--quiet") quiet = true;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kSiteUsage, stdout);
+      return kExitOk;
+    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
+    else inputs.push_back(a);
+  }
+  if (inputs.empty()) Die("merge: no input profile given");
+  if (output.empty()) Die("merge: no output file given (-o PROFILE)");
+  ProfileInfo info;
+  InstallSignalHandlers();
+  Status s = MergeProfiles(inputs, output, final ? &thresholds : nullptr, &info);
+  if (InterruptRequested()) {
+    std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
+    return 130;
+  }
+  if (!s.ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", s.message().c_str());
+    return s.scope() == ErrorScope::kRun ? kExitUsage : kExitFailed;
+  }
+  if (!quiet) {
+    std::fprintf(stderr, "boilerstrip: merged %zu profile%s%s: %llu sites, %llu docs, %llu entries, %llu bytes\n",
+                 inputs.size(), inputs.size() == 1 ? "" : "s", final ? " (final)" : "",
+                 (unsigned long long)info.sites, (unsigned long long)info.docs,
+                 (unsigned long long)info.entries, (unsigned long long)info.file_bytes);
+  }
+  return kExitOk;
+}
+
+int InspectMain(int argc, char** argv) {
+  std::string path, site, url_field = "url", text_field = "text", psl_file;
+  std::vector<std::string> text_inputs;
+  long top = 20;
+  Args args{argc, argv};
+  while (args.Next()) {
+    const std::string& a = args.flag;
+    if (a == "--site") site = args.Value();
+    else if (a == "--text") text_inputs.push_back(args.Value());
+    else if (a == "--url-field") url_field = args.Value();
+    else if (a == "--text-field") text_field = args.Value();
+    else if (a == "--psl") psl_file = args.Value();
+    else if (a == "--top") top = ParseLong(a, args.Value(), 1, 1L << 30);
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kSiteUsage, stdout);
+      return kExitOk;
+    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
+    else if (path.empty()) path = a;
+    else Die("inspect: one profile at a time");
+  }
+  if (path.empty()) Die("inspect: no profile given");
+  if (!text_inputs.empty() && site.empty()) Die("inspect: --text needs --site");
+  std::vector<std::string> text_shards;
+  std::shared_ptr<const SiteNamer> namer;
+  if (!text_inputs.empty()) {
+    RunOptions list;
+    list.inputs = text_inputs;
+    auto shards = ListShards(list);
+    if (!shards.ok()) Die(shards.status().message());
+    text_shards = shards.value();
+    auto n = SiteNamer::Create(psl_file);
+    if (!n.ok()) Die(n.status().message());
+    namer = n.value();
+  }
+  auto reader = ProfileReader::Open(path);
+  if (!reader.ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", reader.status().message().c_str());
+    return kExitUsage;
+  }
+  ProfileReader& r = *reader.value();
+  const ProfileInfo& i = r.info();
+  std::printf("profile %s: format %u, %s\n", path.c_str(), i.version,
+              i.final ? "final" : "counts (mergeable)");
+  if (i.final) {
+    std::printf("  pruned for --min-site-docs %u --min-line-share %g --min-line-docs %u\n",
+                i.min_site_docs, i.share_ppm / 1e6, i.min_line_docs);
+  }
+  std::printf("  %llu sites, %llu documents, %llu line entries, %llu bytes (%.2f B/entry)\n",
+              (unsigned long long)i.sites, (unsigned long long)i.docs,
+              (unsigned long long)i.entries, (unsigned long long)i.file_bytes,
+              i.entries ? double(i.file_bytes) / i.entries : 0.0);
+  struct SiteRow {
+    std::string name;
+    uint64_t docs, entries, max_line;
+  };
+  std::vector<SiteRow> rows;
+  std::vector<std::pair<uint64_t, uint64_t>> lines;  // (docs, hash) of --site
+  bool found = false;
+  while (r.NextSite()) {
+    SiteRow row{std::string(r.site()), r.site_docs(), 0, 0};
+    uint64_t h, d;
+    const bool wanted = !site.empty() && r.site() == site;
+    while (r.NextEntry(&h, &d)) {
+      ++row.entries;
+      row.max_line = std::max(row.max_line, d);
+      if (wanted) lines.emplace_back(d, h);
+    }
+    found = found || wanted;
+    if (site.empty()) {
+      rows.push_back(std::move(row));
+      // Keep the biggest `top` sites without holding every site.
+      if (rows.size() > static_cast<size_t>(4 * top)) {
+        std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {
+          return a.docs != b.docs ? a.docs > b.docs : a.name < b.name;
+        });
+        rows.resize(top);
+      }
+    } else if (wanted) {
+      std::printf("site %s: %llu documents, %llu distinct lines\n", row.name.c_str(),
+                  (unsigned long long)row.docs, (unsigned long long)row.entries);
+      std::sort(lines.begin(), lines.end(), [](auto& a, auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+      });
+      if (lines.size() > static_cast<size_t>(top)) lines.resize(top);
+      std::unordered_map<uint64_t, std::string> texts;
+      if (namer != nullptr) {
+        for (const auto& l : lines) texts[l.second];
+        if (!ResolveTexts(text_shards, site, url_field, text_field, *namer, &texts)) {
+          return kExitFailed;
+        }
+      }
+      std::printf("  %-16s %8s %7s%s\n", "line hash", "docs", "share", namer ? "  text" : "");
+      for (const auto& [docs, hash] : lines) {
+        std::printf("  %016llx %8llu %6.1f%%", (unsigned long long)hash,
+                    (unsigned long long)docs, 100.0 * docs / row.docs);
+        if (namer != nullptr) {
+          const std::string& t = texts[hash];
+          std::printf("  %s", t.empty() ? "(not found)" : t.substr(0, 100).c_str());
+        }
+        std::printf("\n");
+      }
+    }
+  }
+  if (!r.status().ok()) {
+    std::fprintf(stderr, "boilerstrip: %s\n", r.status().message().c_str());
+    return kExitFailed;
+  }
+  if (!site.empty() && !found) {
+    std::fprintf(stderr, "boilerstrip: %s: no site %s in the profile\n", path.c_str(), site.c_str());
+    return kExitFailed;
+  }
+  if (site.empty()) {
+    std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {
+      return a.docs != b.docs ? a.docs > b.docs : a.name < b.name;
+    });
+    if (rows.size() > static_cast<size_t>(top)) rows.resize(top);
+    std::printf("  %-40s %8s %10s %10s\n", "site", "docs", "lines", "max docs");
+    for (const SiteRow& row : rows) {
+      std::printf("  %-40s %8llu %10llu %10llu\n", row.name.c_str(), (unsigned long long)row.docs,
+                  (unsigned long long)row.entries, (unsigned long long)row.max_line);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace boilerstrip::cli
