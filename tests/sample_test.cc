@@ -108,6 +108,13 @@ TEST(Sample, KnownFirstRecordIdAndStablePrefix) {
   EXPECT_EQ(h, 0xe90060843c3bb2dull);
 }
 
+std::string ShardName(uint64_t size) {
+  std::string name = "s";
+  name += std::to_string(size);
+  name += ".jsonl";
+  return name;
+}
+
 TEST(Sample, SizeHonouredAndSmallerIsPrefix) {
   TempDir dir;
   SampleOptions opt;
@@ -115,7 +122,7 @@ TEST(Sample, SizeHonouredAndSmallerIsPrefix) {
   uint64_t written = 0;
   for (uint64_t size : {uint64_t{1}, uint64_t{300} << 10, uint64_t{2} << 20}) {
     opt.size_bytes = size;
-    std::string path = dir / ("s" + std::to_string(size) + ".jsonl");
+    std::string path = dir / ShardName(size);
     ASSERT_TRUE(WriteSample(opt, path, "", &written).ok());
     std::string data = ReadFile(path);
     EXPECT_EQ(data.size(), written);
@@ -127,8 +134,8 @@ TEST(Sample, SizeHonouredAndSmallerIsPrefix) {
     last_start = last_start == std::string::npos ? 0 : last_start + 1;
     EXPECT_LT(last_start, size);
   }
-  std::string small = ReadFile(dir / ("s" + std::to_string(300 << 10) + ".jsonl"));
-  std::string big = ReadFile(dir / ("s" + std::to_string(2 << 20) + ".jsonl"));
+  std::string small = ReadFile(dir / ShardName(300 << 10));
+  std::string big = ReadFile(dir / ShardName(2 << 20));
   EXPECT_EQ(big.compare(0, small.size(), small), 0);
 }
 
@@ -280,7 +287,8 @@ TEST(Sample, CompressedOutputAndTruthFile) {
     for (size_t k = 0; k < gen[i].kinds.size(); ++k) {
       std::string& list = gen[i].kinds[k] == SampleLineKind::kChrome ? chrome : site;
       if (gen[i].kinds[k] == SampleLineKind::kArticle) continue;
-      list += (list.empty() ? "" : ",") + std::to_string(k);
+      if (!list.empty()) list += ',';
+      list += std::to_string(k);
     }
     EXPECT_EQ(truth[i], "{\"id\":\"" + gen[i].id + "\",\"chrome\":[" + chrome + "],\"site\":[" +
                             site + "]}");

@@ -24,8 +24,6 @@ namespace boilerstrip {
 namespace {
 
 using SV = std::string_view;
-template <size_t N>
-using List = std::array<SV, N>;
 
 // --- word lists (written for this generator) ---
 
