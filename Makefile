@@ -21,6 +21,11 @@ test: build
 demo: build
 	@scripts/demo.sh $(BUILD)
 
+# Micro-benchmarks, then clean vs the zstd round trip on a generated shard (BENCH_SIZE=1G).
+bench: build
+	@$(BUILD)/bench/boilerstrip_bench --benchmark_min_time=0.5
+	@BUILD=$(BUILD) bench/run.sh $(or $(BENCH_SIZE),1G)
+
 # The whole suite under sanitizers, in their own build trees.
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan \

@@ -2,7 +2,7 @@
 # Installs the Debian packages boilerstrip builds and tests with, when any is missing.
 # Quiet when everything is there already.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config zstd python3
+pkgs=(build-essential cmake pkg-config zstd python3 time
       libhyperscan-dev libsimdjson-dev libzstd-dev libtbb-dev libpsl-dev publicsuffix
       libgtest-dev libbenchmark-dev)
 missing=()

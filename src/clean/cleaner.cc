@@ -390,6 +390,17 @@ void AppendJsonEscaped(std::string_view text, std::string* out) {
   const char* end = p + text.size();
   const char* run = p;
   for (; p < end; ++p) {
+    // Skip eight bytes at a time while none is a control byte, '"' or '\\' (most text).
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
+      uint64_t special = ((w - kOnes * 0x20) | (q - kOnes) | (b - kOnes)) & ~w & kHigh;
+      if (special != 0) break;
+      p += 8;
+    }
+    if (p == end) break;
     unsigned char c = static_cast<unsigned char>(*p);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(run, p - run);

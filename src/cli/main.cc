@@ -14,6 +14,7 @@
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
+#include "cli/gen_command.h"
 #include "cli/site_commands.h"
 
 #ifndef BOILERSTRIP_VERSION
@@ -35,6 +36,7 @@ usage:
   boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
   boilerstrip check PATH...
   boilerstrip profile | merge | inspect ...   (site profiles; see below)
+  boilerstrip gen [--size 1G] [--seed N] [--sites N] [--truth FILE] [-o FILE]  (sample shard)
   boilerstrip --help | --version
 
 clean: each INPUT is a .jsonl or .jsonl.zst shard, a directory (its *.jsonl and *.jsonl.zst
@@ -314,6 +316,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd == "clean") return Clean(argc - 2, argv + 2);
+  if (cmd == "gen") return bs::GenCommand(argc - 2, argv + 2);
   if (cmd == "profile") return bs::cli::ProfileMain(argc - 2, argv + 2);
   if (cmd == "merge") return bs::cli::MergeMain(argc - 2, argv + 2);
   if (cmd == "inspect") return bs::cli::InspectMain(argc - 2, argv + 2);

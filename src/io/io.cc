@@ -173,15 +173,24 @@ void AppendBase64(std::string_view data, std::string* out) {
   }
 }
 
-Status CompressFrame(ZSTD_CCtx* cctx, int level, std::string_view in, std::string* out) {
+Status CompressFrameTo(ZSTD_CCtx* cctx, int level, std::string_view in, char* dst, size_t cap,
+                       size_t* size) {
+  // One thread per frame: the pipeline owns the cores (ZSTD_c_nbWorkers stays 0).
   ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  out->resize(ZSTD_compressBound(in.size()));
-  size_t n = ZSTD_compress2(cctx, out->data(), out->size(), in.data(), in.size());
+  size_t n = ZSTD_compress2(cctx, dst, cap, in.data(), in.size());
   if (ZSTD_isError(n)) return Status::ShardError(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out->resize(n);
+  *size = n;
   return Status::Ok();
+}
+
+Status CompressFrame(ZSTD_CCtx* cctx, int level, std::string_view in, std::string* out) {
+  out->resize(ZSTD_compressBound(in.size()));
+  size_t n = 0;
+  Status st = CompressFrameTo(cctx, level, in, out->data(), out->size(), &n);
+  out->resize(st.ok() ? n : 0);
+  return st;
 }
 
 }  // namespace boilerstrip::io

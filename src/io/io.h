@@ -38,6 +38,11 @@ void AppendBase64(std::string_view data, std::string* out);
 // Compresses `in` as one zstd frame with a checksum into *out (replaced).
 Status CompressFrame(ZSTD_CCtx* cctx, int level, std::string_view in, std::string* out);
 
+// The same into dst[0, cap); *size receives the frame's length.
+// REQUIRES: cap >= ZSTD_compressBound(in.size()).
+Status CompressFrameTo(ZSTD_CCtx* cctx, int level, std::string_view in, char* dst, size_t cap,
+                       size_t* size);
+
 }  // namespace boilerstrip::io
 
 #endif  // BOILERSTRIP_SRC_IO_IO_H_

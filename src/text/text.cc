@@ -41,30 +41,66 @@ bool IsBlank(std::string_view s) {
 
 namespace {
 
-// Appends one space unless the output is empty or already ends in one (collapsing runs).
-inline void PutSpace(std::string* out) {
-  if (!out->empty() && out->back() != ' ') out->push_back(' ');
-}
-
-inline void Put2(std::string* out, unsigned char a, unsigned char b) {
-  out->push_back(static_cast<char>(a));
-  out->push_back(static_cast<char>(b));
-}
+// Normalized form of each ASCII byte: lower-cased letters, the byte itself otherwise, and
+// kSpace for the whitespace that collapses into one space.
+constexpr unsigned char kSpace = 0x80;
+struct AsciiTable {
+  unsigned char map[128];
+  constexpr AsciiTable() : map() {
+    for (int c = 0; c < 128; ++c) {
+      map[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    for (char c : {' ', '\t', '\r', '\v', '\f', '\n'}) map[static_cast<unsigned char>(c)] = kSpace;
+  }
+};
+constexpr AsciiTable kAscii;
 
 }  // namespace
 
+// The hottest loop of duplicate detection. Writes through a raw pointer into *out sized to the
+// line up front (no mapping lengthens its input: every space written stands for a whitespace
+// byte consumed), and copies runs of plain ASCII eight bytes at a time.
 void NormalizeLine(std::string_view line, std::string* out) {
-  out->clear();
+  out->resize(line.size());
   const auto* s = reinterpret_cast<const unsigned char*>(line.data());
   const size_t n = line.size();
+  char* const o0 = out->data();
+  char* o = o0;
+  // One space, unless the output is empty or already ends in one (collapsing runs).
+  auto space = [&] {
+    if (o != o0 && o[-1] != ' ') *o++ = ' ';
+  };
+  auto put = [&](unsigned char b) { *o++ = static_cast<char>(b); };
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
   size_t i = 0;
   while (i < n) {
+    // Eight bytes in 0x20..0x7F with no two spaces in a row (and no space the output would
+    // drop or collapse first) are written as they are, lower-cased in the word: bytes below
+    // 0x80 cannot carry into their neighbours.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if (((w | ((w - kOnes * 0x20) & ~w)) & kHigh) != 0) break;  // >= 0x80 or < 0x20
+      uint64_t x = w ^ (kOnes * ' ');
+      uint64_t spaces = ~(((x & kLow7) + kLow7) | x | kLow7);  // 0x80 where the byte is ' '
+      if ((spaces & (spaces << 8)) != 0) break;
+      if ((spaces & 0x80) != 0 && (o == o0 || o[-1] == ' ')) break;
+      uint64_t upper = (w + kOnes * (0x80 - 'A')) & ~(w + kOnes * (0x7F - 'Z')) & kHigh;
+      w |= upper >> 2;
+      std::memcpy(o, &w, 8);
+      o += 8;
+      i += 8;
+    }
+    if (i >= n) break;
     unsigned char c = s[i];
     if (c < 0x80) {
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n') {
-        PutSpace(out);
+      unsigned char m = kAscii.map[c];
+      if (m == kSpace) {
+        space();
       } else {
-        out->push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+        put(m);
       }
       ++i;
       continue;
@@ -72,54 +108,60 @@ void NormalizeLine(std::string_view line, std::string* out) {
     unsigned char c1 = i + 1 < n ? s[i + 1] : 0;
     unsigned char c2 = i + 2 < n ? s[i + 2] : 0;
     if (c == 0xC2 && c1 == 0xA0) {  // NBSP
-      PutSpace(out);
+      space();
       i += 2;
     } else if (c == 0xC3 && c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97) {  // Latin-1 upper
-      Put2(out, 0xC3, c1 + 0x20);
+      put(0xC3);
+      put(c1 + 0x20);
       i += 2;
     } else if (c == 0xCE && c1 >= 0x91 && c1 <= 0xA9 && c1 != 0xA2) {  // Greek upper
       unsigned cp = 0x380 + (c1 - 0x80) + 0x20;  // U+0391.. → U+03B1..
-      Put2(out, 0xC0 | (cp >> 6), 0x80 | (cp & 0x3F));
+      put(0xC0 | (cp >> 6));
+      put(0x80 | (cp & 0x3F));
       i += 2;
     } else if (c == 0xD0 && c1 >= 0x80 && c1 <= 0xAF) {  // Cyrillic upper U+0400..U+042F
       unsigned cp = 0x400 + (c1 - 0x80);
       cp += cp < 0x410 ? 0x50 : 0x20;
-      Put2(out, 0xC0 | (cp >> 6), 0x80 | (cp & 0x3F));
+      put(0xC0 | (cp >> 6));
+      put(0x80 | (cp & 0x3F));
       i += 2;
     } else if (c == 0xCA && c1 == 0xBC) {  // ʼ modifier apostrophe
-      out->push_back('\'');
+      put('\'');
       i += 2;
     } else if (c == 0xE2 && c1 == 0x80 && c2 != 0) {
       if (c2 >= 0x98 && c2 <= 0x9B) {  // ‘ ’ ‚ ‛
-        out->push_back('\'');
+        put('\'');
       } else if (c2 >= 0x9C && c2 <= 0x9F) {  // “ ” „ ‟
-        out->push_back('"');
+        put('"');
       } else if (c2 >= 0x90 && c2 <= 0x95) {  // hyphen .. horizontal bar
-        out->push_back('-');
+        put('-');
       } else if ((c2 >= 0x80 && c2 <= 0x8A) || c2 == 0xAF || c2 == 0xA8 || c2 == 0xA9) {
-        PutSpace(out);  // en/em/thin spaces, narrow NBSP, line/paragraph separators
+        space();  // en/em/thin spaces, narrow NBSP, line/paragraph separators
       } else if (c2 == 0x8B) {
         // zero-width space: nothing
       } else if (c2 == 0xB2) {
-        out->push_back('\'');  // prime
+        put('\'');  // prime
       } else if (c2 == 0xB3) {
-        out->push_back('"');  // double prime
+        put('"');  // double prime
       } else {
-        out->append(reinterpret_cast<const char*>(s + i), 3);
+        put(c);
+        put(c1);
+        put(c2);
       }
       i += 3;
     } else if (c == 0xE2 && c1 == 0x88 && c2 == 0x92) {  // minus sign
-      out->push_back('-');
+      put('-');
       i += 3;
     } else if ((c == 0xE2 && c1 == 0x81 && c2 == 0x9F) || (c == 0xE3 && c1 == 0x80 && c2 == 0x80)) {
-      PutSpace(out);  // medium mathematical space, ideographic space
+      space();  // medium mathematical space, ideographic space
       i += 3;
     } else {
-      out->push_back(static_cast<char>(c));
+      put(c);
       ++i;
     }
   }
-  if (!out->empty() && out->back() == ' ') out->pop_back();
+  if (o != o0 && o[-1] == ' ') --o;
+  out->resize(static_cast<size_t>(o - o0));
 }
 
 uint64_t HashBytes(std::string_view s) {
