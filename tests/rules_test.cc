@@ -139,6 +139,55 @@ TEST(PatternSet, ScanReportsEveryMatchOfEveryRule) {
   }
 }
 
+// Runs `body` with BOILERSTRIP_CACHE_DIR set to `dir`, restoring the old value afterwards.
+template <typename F>
+void WithCacheDir(const std::string& dir, F body) {
+  const char* old = std::getenv("BOILERSTRIP_CACHE_DIR");
+  std::string saved = old ? old : "";
+  setenv("BOILERSTRIP_CACHE_DIR", dir.c_str(), 1);
+  body();
+  if (old) setenv("BOILERSTRIP_CACHE_DIR", saved.c_str(), 1);
+  else unsetenv("BOILERSTRIP_CACHE_DIR");
+}
+
+size_t CountHits(const PatternSet& set, std::string_view text) {
+  auto scratch = set.MakeScratch();
+  std::vector<Hit> hits;
+  EXPECT_TRUE(set.Scan(text, scratch, &hits).ok());
+  return hits.size();
+}
+
+TEST(PatternSet, CompiledDatabaseIsCachedAndDamagedCacheIsRecompiled) {
+  testing::TempDir dir;
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  ParseRuleText("a drop i foo\nb drop l bar\n", "p.rules", &rules, &errors);
+  WithCacheDir(dir.path(), [&] {
+    auto first = PatternSet::Compile(rules, &errors);
+    ASSERT_TRUE(first.ok());
+    auto files = testing::ListDir(dir.path());
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].substr(0, 6), "rules-");
+    auto second = PatternSet::Compile(rules, &errors);  // from the cache
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(CountHits(*second.value(), "foo\nbar\nFOO"), 3u);
+    // A different rule set has its own entry.
+    std::vector<Rule> other = rules;
+    other[0].pattern = "baz";
+    ASSERT_TRUE(PatternSet::Compile(other, &errors).ok());
+    EXPECT_EQ(testing::ListDir(dir.path()).size(), 2u);
+    // A damaged entry is ignored and replaced.
+    testing::WriteFile(dir / files[0], "garbage");
+    auto third = PatternSet::Compile(rules, &errors);
+    ASSERT_TRUE(third.ok());
+    EXPECT_EQ(CountHits(*third.value(), "foo\nbar\nFOO"), 3u);
+    EXPECT_NE(testing::ReadFile(dir / files[0]), "garbage");
+  });
+  EXPECT_TRUE(errors.empty());
+  // An empty cache directory setting turns the cache off.
+  WithCacheDir("", [&] { ASSERT_TRUE(PatternSet::Compile(rules, &errors).ok()); });
+}
+
 TEST(PatternSet, EmptyRuleSetNeverMatches) {
   std::vector<RuleError> errors;
   auto set = PatternSet::Compile({}, &errors);

@@ -4,9 +4,18 @@
 // every match of every rule, and the cleaner maps match end offsets to lines.
 #include "boilerstrip/pattern_set.h"
 
+#include <fcntl.h>
 #include <hs/hs.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sstream>
+
+#include "boilerstrip/text.h"
 
 namespace boilerstrip {
 namespace {
@@ -37,6 +46,76 @@ std::string CompileError(const Rule& rule) {
   }
   hs_free_database(db);
   return message;
+}
+
+// The compiled-database cache: $BOILERSTRIP_CACHE_DIR (empty = off), else
+// $XDG_CACHE_HOME/boilerstrip, else $HOME/.cache/boilerstrip. Compiling a large rule set costs a
+// good part of a second per process; a Slurm array of thousands of short tasks pays it once.
+std::string CacheDir() {
+  if (const char* dir = std::getenv("BOILERSTRIP_CACHE_DIR")) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg) {
+    return std::string(xdg) + "/boilerstrip";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home) {
+    return std::string(home) + "/.cache/boilerstrip";
+  }
+  return "";
+}
+
+// The cache key covers everything the database depends on: every expression with its flags and
+// id, Hyperscan's version and the platform it compiles for. Two independent 64-bit hashes.
+std::string CacheKey(const std::vector<std::string>& exprs, const std::vector<unsigned>& flags) {
+  std::string material = hs_version();
+  hs_platform_info_t platform{};
+  if (hs_populate_platform(&platform) == HS_SUCCESS) {
+    material.append("|").append(std::to_string(platform.tune));
+    material.append("|").append(std::to_string(platform.cpu_features));
+  }
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    material.append("\n").append(std::to_string(flags[i])).append(":");
+    material.append(std::to_string(exprs[i].size())).append(":").append(exprs[i]);
+  }
+  char key[40];
+  std::snprintf(key, sizeof key, "%016llx%016llx",
+                static_cast<unsigned long long>(HashBytes(material)),
+                static_cast<unsigned long long>(HashBytes("boilerstrip-db/" + material)));
+  return key;
+}
+
+hs_database_t* LoadCached(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return nullptr;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  std::string bytes = buf.str();
+  hs_database_t* db = nullptr;
+  if (bytes.empty() ||
+      hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) {
+    return nullptr;  // damaged or from another build: compile afresh (and overwrite it)
+  }
+  return db;
+}
+
+// Best effort: a cache that cannot be written is no error. Written to a temporary name and
+// renamed, so that concurrent tasks never read a partial file.
+void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  char* bytes = nullptr;
+  size_t length = 0;
+  if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return;
+  std::string tmp = path + ".tmp-XXXXXX";
+  int fd = mkstemp(tmp.data());
+  bool ok = fd >= 0;
+  for (size_t done = 0; ok && done < length;) {
+    ssize_t n = ::write(fd, bytes + done, length - done);
+    ok = n > 0;
+    done += ok ? static_cast<size_t>(n) : 0;
+  }
+  if (fd >= 0) ok = ::close(fd) == 0 && ok;
+  if (ok) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok && fd >= 0) ::unlink(tmp.c_str());
+  std::free(bytes);
 }
 
 }  // namespace
@@ -79,8 +158,15 @@ Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
     ids.push_back(static_cast<unsigned>(i));
   }
   for (const auto& e : exprs) expr_ptrs.push_back(e.c_str());
+  const std::string cache_dir = CacheDir();
+  std::string cache_path;
+  if (!cache_dir.empty()) {
+    cache_path = cache_dir + "/rules-" + CacheKey(exprs, flags) + ".hsdb";
+    set->db_ = LoadCached(cache_path);
+  }
+  const bool from_cache = set->db_ != nullptr;
   hs_compile_error_t* err = nullptr;
-  hs_error_t rc = hs_compile_multi(expr_ptrs.data(), flags.data(), ids.data(),
+  hs_error_t rc = from_cache ? HS_SUCCESS : hs_compile_multi(expr_ptrs.data(), flags.data(), ids.data(),
                                    static_cast<unsigned>(rs.size()), HS_MODE_BLOCK, nullptr,
                                    &set->db_, &err);
   if (rc != HS_SUCCESS) {
@@ -97,6 +183,9 @@ Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
       errors->push_back({"", 0, "", "rule set failed to compile: " + whole});
     }
     return Status::RunError("rules failed to compile");
+  }
+  if (!cache_path.empty() && !from_cache) {
+    StoreCached(cache_dir, cache_path, set->db_);
   }
   if (hs_alloc_scratch(set->db_, &set->proto_scratch_) != HS_SUCCESS) {
     return Status::RunError("cannot allocate Hyperscan scratch");
