@@ -62,8 +62,12 @@ size_t LineOf(const std::vector<Line>& lines, uint32_t pos, size_t hint) {
 }
 
 // Recursively consumes a value so that the whole record is validated (On-Demand only checks
-// what it is asked for). simdjson bounds the depth (DEPTH_ERROR past the parser's max_depth).
-simdjson::error_code Consume(od::value value) {
+// what it is asked for). `depth` is the value's nesting depth (the record's top-level values are
+// at depth 2). On-Demand does not enforce its max_depth while iterating, so the bound is kept
+// here: past it the record is invalid JSON, as the DOM parser says, and deep input cannot
+// overflow the stack through this recursion.
+simdjson::error_code Consume(od::value value, size_t depth) {
+  if (depth > simdjson::DEFAULT_MAX_DEPTH) return simdjson::DEPTH_ERROR;
   od::json_type type;
   if (auto err = value.type().get(type)) return err;
   switch (type) {
@@ -71,9 +75,12 @@ simdjson::error_code Consume(od::value value) {
       od::object obj;
       if (auto err = value.get_object().get(obj)) return err;
       for (auto field : obj) {
+        // On-Demand does not look inside keys unless asked: unescape them to validate escapes.
+        std::string_view key;
+        if (auto err = field.unescaped_key().get(key)) return err;
         od::value v;
         if (auto err = field.value().get(v)) return err;
-        if (auto err = Consume(v)) return err;
+        if (auto err = Consume(v, depth + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
@@ -83,7 +90,7 @@ simdjson::error_code Consume(od::value value) {
       for (auto element : arr) {
         od::value v;
         if (auto err = element.get(v)) return err;
-        if (auto err = Consume(v)) return err;
+        if (auto err = Consume(v, depth + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
@@ -306,7 +313,7 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
     od::value value;
     if ((err = field.value().get(value))) return bad(FromSimdjson(err));
     if (key != options_.text_field) {
-      if ((err = Consume(value))) return bad(FromSimdjson(err));
+      if ((err = Consume(value, 2))) return bad(FromSimdjson(err));
       continue;
     }
     if (found) duplicate = true;
@@ -315,7 +322,7 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
     if ((err = value.type().get(type))) return bad(FromSimdjson(err));
     if (type != od::json_type::string || duplicate) {
       non_string = non_string || type != od::json_type::string;
-      if ((err = Consume(value))) return bad(FromSimdjson(err));
+      if ((err = Consume(value, 2))) return bad(FromSimdjson(err));
       continue;
     }
     std::string_view token = value.raw_json_token();
