@@ -30,7 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::atomic<bool> g_interrupted{false};
+std::atomic<bool>& g_interrupted = io::InterruptFlag();
 
 extern "C" void OnSignal(int) { g_interrupted.store(true); }
 
@@ -84,6 +84,7 @@ struct Shard {
   std::string tmp, qtmp;
   bool wrote_any = false;
   bool failed = false;
+  bool reported = false;  // its ShardReport is in the RunReport
   std::string error;
   Clock::time_point start;
   ShardReport report;
@@ -141,6 +142,7 @@ class Run {
   void Write(Batch* b);
   void Fail(Shard& s, std::string message);
   void Finish(Shard& s);
+  void Report(Shard& s);
   bool OpenTmp(Shard& s, int* fd, std::string* tmp, const std::string& final_path);
   bool Put(Shard& s, bool quarantine, std::string_view bytes);
   void Progress(bool final);
@@ -444,7 +446,7 @@ bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
     if (err == EPIPE) {
       report_.broken_pipe = true;
     } else {
-      Fail(s, std::string("write to standard output failed: ") + std::strerror(err));
+      Fail(s, s.input + ": write to standard output failed: " + std::strerror(err));
     }
     stop_.store(true);
     return false;
@@ -523,27 +525,34 @@ void Run::Write(Batch* b) {
   if (b->shard_end) {
     if (!b->read_error.ok()) Fail(s, b->read_error.message());
     if (!s.failed && !stop_.load()) Finish(s);
-    s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
-    if (s.failed) {
-      s.report.state = ShardReport::State::kFailed;
-      s.report.error = s.error;
-      if (opt_.verbosity >= 1) {
-        if (opt_.progress) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "boilerstrip: %s\n", s.error.c_str());
-      }
-    } else if (opt_.verbosity >= 2) {
-      if (opt_.progress) std::fprintf(stderr, "\r\033[K");
-      const Stats& st = s.report.stats;
-      std::fprintf(stderr, "boilerstrip: %s: %llu records, %llu lines removed of %llu, %.1f MB in %.2f s\n",
-                   s.input.c_str(), static_cast<unsigned long long>(st.records_in),
-                   static_cast<unsigned long long>(st.lines_removed),
-                   static_cast<unsigned long long>(st.lines_in), st.bytes_in / 1e6, st.seconds);
-    }
-    report_.total += s.report.stats;
-    report_.shards.push_back(s.report);
+    Report(s);
   }
   delete b;
   Progress(false);
+}
+
+void Run::Report(Shard& s) {
+  s.reported = true;
+  s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
+  if (s.failed) {
+    s.report.state = ShardReport::State::kFailed;
+    s.report.error = s.error;
+    // Errors are printed even with -q (verbosity 0): a failed shard is never silent. (One
+    // that failed because the run was interrupted is covered by the CLI's own message.)
+    if (!g_interrupted.load()) {
+      if (opt_.progress) std::fprintf(stderr, "\r\033[K");
+      std::fprintf(stderr, "boilerstrip: %s\n", s.error.c_str());
+    }
+  } else if (opt_.verbosity >= 2) {
+    if (opt_.progress) std::fprintf(stderr, "\r\033[K");
+    const Stats& st = s.report.stats;
+    std::fprintf(stderr, "boilerstrip: %s: %llu records, %llu lines removed of %llu, %.1f MB in %.2f s\n",
+                 s.input.c_str(), static_cast<unsigned long long>(st.records_in),
+                 static_cast<unsigned long long>(st.lines_removed),
+                 static_cast<unsigned long long>(st.lines_in), st.bytes_in / 1e6, st.seconds);
+  }
+  report_.total += s.report.stats;
+  report_.shards.push_back(s.report);
 }
 
 void Run::Progress(bool final) {
@@ -601,6 +610,12 @@ RunReport Run::Go() {
           tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order,
                                          [this](Batch* b) { Write(b); }));
   Progress(true);
+  // A shard that failed in the writer after the run was stopped (a write error on standard
+  // output stops the reader) never saw its last batch: report it here, or it would vanish from
+  // the report and the exit status.
+  for (Shard& s : shards_) {
+    if (s.failed && !s.reported) Report(s);
+  }
   if (g_interrupted.load()) {
     report_.interrupted = true;
     RemoveTemporaries();
