@@ -61,7 +61,10 @@ std::vector<std::string_view> NonBlankLines(std::string_view text) {
   while (true) {
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // A '\r' belongs to the separator only before a '\n' (the line model).
+    if (nl != std::string_view::npos && !line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
     if (!bs::IsBlank(line)) out.push_back(line);
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);

@@ -344,6 +344,7 @@ TEST(BadInput, BrokenRecordsAreQuarantinedWithTheirReason) {
       {"invalid utf-8 elsewhere", "{\"text\":\"x\",\"y\":\"\xC0\xAF\"}", "invalid-utf8"},
       {"lone surrogate", R"({"text":"a \ud800 b"})", "invalid-string"},
       {"lone low surrogate", R"({"text":"a \udc00 b"})", "invalid-string"},
+      {"lone surrogate elsewhere", R"({"text":"a","t":"\ud800"})", "invalid-json"},
       {"text missing", R"({"title":"x"})", "missing-text"},
       {"text null", R"({"text":null})", "non-string-text"},
       {"text number", R"({"text":5})", "non-string-text"},
