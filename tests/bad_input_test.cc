@@ -295,6 +295,24 @@ TEST(BadInput, HugeRecordIsStreamedToQuarantine) {
   }
 }
 
+// Degenerate limits still terminate and lose nothing (--batch-size 1 used to loop forever
+// emitting empty parts of a too-long record).
+TEST(BadInput, TinyBatchAndRecordLimitsTerminate) {
+  const std::string rec = R"({"text":"abcdef"})";
+  for (const char* batch : {"1", "2", "3", "4"}) {
+    for (const char* max : {"1", "2", "5"}) {
+      TempDir dir;
+      Cleaned c = CleanOne(dir, "s.jsonl", rec + "\n" + rec,
+                           {"--batch-size", batch, "--max-record-size", max});
+      EXPECT_EQ(c.cli.exit_code, 0) << c.cli.err;
+      ASSERT_EQ(c.quarantine.size(), 2u) << batch << " " << max;
+      EXPECT_EQ(c.quarantine[0].raw, rec);
+      EXPECT_EQ(c.quarantine[1].raw, rec);
+      EXPECT_EQ(c.quarantine[1].offset, rec.size() + 1);
+    }
+  }
+}
+
 TEST(BadInput, RecordOverMaximumCanBePassedThrough) {
   TempDir dir;
   std::string big = R"({"text":")" + std::string(300000, 'c') + R"(\nSource link"})";

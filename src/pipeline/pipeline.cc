@@ -260,7 +260,9 @@ Batch* Run::Read() {
         in_part_ = false;
         return EmitPart(size, false, true);
       }
-      if (size >= opt_.batch_bytes) return EmitPart(size / 3 * 3, false, false);
+      // Parts are multiples of 3 bytes (base64); under 3 bytes, read more instead of emitting
+      // empty parts forever (with --batch-size below 3).
+      if (size >= opt_.batch_bytes && size >= 3) return EmitPart(size / 3 * 3, false, false);
     } else if (src_eof_) {
       raw_closed_ += src_->raw_offset();
       src_.reset();
@@ -272,7 +274,7 @@ Batch* Run::Read() {
       scanned_ = size;
       // No record end in sight. pending_ starts at a record start, so it is one partial
       // record: past the limit it is streamed to its destination in parts.
-      if (size > opt_.max_record_bytes) {
+      if (size > opt_.max_record_bytes && size >= 3) {
         in_part_ = true;
         return EmitPart(size / 3 * 3, true, false);
       }
