@@ -184,6 +184,7 @@ class Run {
   size_t scanned_ = 0;  // bytes of pending_ known to hold no '\n'
   bool src_eof_ = false;
   bool in_part_ = false;
+  bool part_first_ = false;  // the next part is the long record's first
   bool cur_begun_ = false;
   std::atomic<bool> stop_{false};            // broken pipe, or fatal stdout error
   std::atomic<size_t> abort_shard_{SIZE_MAX};  // the writer gave up on this shard
@@ -265,40 +266,53 @@ Batch* Run::Read() {
       b->shard_end = true;
       return b;
     }
-    // Have we enough to emit?
+    // Have we enough to emit? Every cut is a position fixed by the data, never by how much a
+    // read returned (a pipe returns arbitrary amounts): batches, hence zstd frames, and the
+    // parts of a too-long record are the same run to run.
     const size_t size = pending_.size();
+    const char* data = pending_.data();
     if (in_part_) {
-      const char* nl = static_cast<const char*>(std::memchr(pending_.data(), '\n', size));
+      // Parts are multiples of 3 bytes, so that their base64 forms concatenate.
+      const size_t part = std::max<size_t>(3, opt_.batch_bytes / 3 * 3);
+      const char* nl = static_cast<const char*>(std::memchr(data, '\n', std::min(size, part + 1)));
+      const bool first = part_first_;
+      if (nl != nullptr || size >= part || src_eof_) part_first_ = false;
       if (nl != nullptr) {
-        size_t len = nl - pending_.data();
-        Batch* b = EmitPart(len, false, true);
+        Batch* b = EmitPart(nl - data, first, true);
         pending_.erase(0, 1);  // the '\n' ending the long record
         pending_offset_ += 1;
         in_part_ = false;
         return b;
       }
+      if (size >= part) return EmitPart(part, first, false);
       if (src_eof_) {
         in_part_ = false;
-        return EmitPart(size, false, true);
+        return EmitPart(size, first, true);
       }
-      // Parts are multiples of 3 bytes (base64); under 3 bytes, read more instead of emitting
-      // empty parts forever (with --batch-size below 3).
-      if (size >= opt_.batch_bytes && size >= 3) return EmitPart(size / 3 * 3, false, false);
     } else if (src_eof_) {
       raw_closed_ += src_->raw_offset();
       src_.reset();
       return Emit(size, true);
     } else if (size >= opt_.batch_bytes) {
-      const char* last = static_cast<const char*>(
-          memrchr(pending_.data() + scanned_, '\n', size - scanned_));
-      if (last != nullptr) return Emit(last + 1 - pending_.data(), false);
-      scanned_ = size;
-      // No record end in sight. pending_ starts at a record start, so it is one partial
-      // record: past the limit it is streamed to its destination in parts.
-      if (size > opt_.max_record_bytes && size >= 3) {
-        in_part_ = true;
-        return EmitPart(size / 3 * 3, true, false);
+      // The batch ends after the last record end within its first batch_bytes bytes ...
+      const size_t window = opt_.batch_bytes;
+      if (scanned_ < window) {
+        const char* last =
+            static_cast<const char*>(memrchr(data + scanned_, '\n', window - scanned_));
+        if (last != nullptr) return Emit(last + 1 - data, false);
       }
+      // ... or, when its first record is longer than that, after that record; a record over
+      // the limit is streamed to its destination in parts instead, never held whole.
+      const size_t from = std::max(scanned_, window);
+      const char* end = static_cast<const char*>(std::memchr(data + from, '\n', size - from));
+      const size_t len = end != nullptr ? static_cast<size_t>(end - data) : size;
+      if (len > opt_.max_record_bytes) {
+        in_part_ = true;
+        part_first_ = true;
+        continue;
+      }
+      if (end != nullptr) return Emit(len + 1, false);
+      scanned_ = size;
     }
     // Read more.
     size_t want = std::max<size_t>(opt_.batch_bytes > size ? opt_.batch_bytes - size : 0,
