@@ -141,6 +141,31 @@ TEST(BadInput, NotZstdUnderZstName) {
       << c.cli.err;
 }
 
+// Standard input: zstd is recognized by its magic number; a truncated stream fails as a file
+// would, named <stdin>; anything else is read as plain JSONL.
+TEST(BadInput, StandardInputZstdOrPlain) {
+  TempDir dir;
+  std::string a = ZstdFrame(Records(0, 50));
+  WriteFile(dir / "cut.zst", a + ZstdFrame(Records(50, 50)).substr(0, 20));
+  CliResult r = RunCli({"clean", "-q", "-", "-o", dir / "out"}, dir / "cut.zst");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("boilerstrip: <stdin>: truncated zstd stream (ends at offset " +
+                       std::to_string(a.size() + 20) + " inside the frame at offset " +
+                       std::to_string(a.size())),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(ListDir(dir / "out").empty());
+
+  WriteFile(dir / "plain", "\xEF\xBB\xBF" + std::string(kDoc) + "\n{\"text\":1}\n");
+  r = RunCli({"clean", "-q", "-", "-o", "-", "--quarantine-dir", dir / "q"}, dir / "plain");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\xEF\xBB\xBF" + std::string(kCleaned) + "\n");
+  auto q = ReadQuarantine(dir / "q/stdin.quarantine.jsonl");
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].shard, "-");
+  EXPECT_EQ(q[0].reason, "non-string-text");
+}
+
 TEST(BadInput, OneFailedShardDoesNotStopTheOthers) {
   TempDir dir;
   WriteFile(dir / "a.jsonl.zst", "not zstd at all\n");

@@ -111,19 +111,38 @@ TEST(Faults, ReadOnlyOutputDirIsARunError) {
   EXPECT_TRUE(ListDir(dir / "out").empty());
 }
 
-// The quarantine file cannot be created: that shard fails (nothing under its final name), the
-// others go on.
+// The quarantine file cannot be created (here a directory holds its name): that shard fails
+// (nothing under its final name), the others go on.
 TEST(Faults, UnwritableQuarantineFailsTheShard) {
   TempDir dir;
   WriteFile(dir / "a.jsonl", "{\"text\":\"fine\"}\n{\"text\":5}\n");
   WriteFile(dir / "b.jsonl", "{\"text\":\"fine\"}\n");
+  ASSERT_EQ(::mkdir((dir / "q").c_str(), 0755), 0);
+  for (const char* blocker : {".a.quarantine.jsonl.tmp", "a.quarantine.jsonl"}) {
+    ASSERT_EQ(::mkdir((dir / "q/" + blocker).c_str(), 0755), 0);
+    CliResult r = RunCli({"clean", "-q", "--force", dir / "a.jsonl", dir / "b.jsonl", "-o",
+                          dir / "out", "--quarantine-dir", dir / "q"});
+    EXPECT_EQ(r.exit_code, 2);
+    std::string want = blocker[0] == '.'
+                           ? "cannot create " + dir / "q/a.quarantine.jsonl: Is a directory"
+                           : "rename to " + dir / "q/a.quarantine.jsonl failed: Is a directory";
+    EXPECT_NE(r.err.find(want), std::string::npos) << r.err;
+    EXPECT_EQ(ListDir(dir / "out"), std::vector<std::string>{"b.jsonl"});
+    ASSERT_EQ(::rmdir((dir / "q/" + blocker).c_str()), 0);
+  }
+}
+
+// A --quarantine-dir is created like the output directory; when it cannot be, nothing starts.
+TEST(Faults, QuarantineDirUnderARegularFileIsARunError) {
+  TempDir dir;
+  WriteFile(dir / "a.jsonl", "{\"text\":5}\n");
   WriteFile(dir / "file", "");
-  CliResult r = RunCli({"clean", "-q", dir / "a.jsonl", dir / "b.jsonl", "-o", dir / "out",
-                        "--quarantine-dir", dir / "file/q"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("cannot create " + dir / "file/q/a.quarantine.jsonl"), std::string::npos)
+  CliResult r = RunCli({"clean", dir / "a.jsonl", "-o", dir / "out", "--quarantine-dir",
+                        dir / "file/q"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(dir / "file/q: cannot create quarantine directory"), std::string::npos)
       << r.err;
-  EXPECT_EQ(ListDir(dir / "out"), std::vector<std::string>{"b.jsonl"});
+  EXPECT_TRUE(ListDir(dir / "out").empty());
 }
 
 TEST(Faults, FullDiskOnStandardOutputFails) {

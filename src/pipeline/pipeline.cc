@@ -748,6 +748,13 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   std::string qdir = !options.quarantine_dir.empty() ? options.quarantine_dir
                      : to_stdout                     ? "."
                                                      : options.output_dir;
+  if (!options.quarantine_dir.empty()) {  // created like the output directory, before any work
+    fs::create_directories(qdir, ec);
+    if (!fs::is_directory(qdir)) {
+      return Status::RunError(qdir + ": cannot create quarantine directory" +
+                              (ec ? ": " + ec.message() : ""));
+    }
+  }
   std::vector<Shard> shards;
   std::set<std::string> names;
   for (const std::string& in : inputs.value()) {
