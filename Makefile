@@ -3,7 +3,7 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all build deps test demo asan tsan bench clean-build
+.PHONY: all build deps test demo asan tsan fuzz bench clean-build
 all: build
 
 deps:
@@ -34,5 +34,15 @@ tsan:
 	@$(MAKE) --no-print-directory test BUILD=build-tsan \
 	  CMAKE_ARGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOILERSTRIP_SANITIZE=thread -DBOILERSTRIP_BENCH=OFF"
 
+# libFuzzer targets (clang, ASan + UBSan) in build-fuzz/, each run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DBOILERSTRIP_FUZZ=ON -DBOILERSTRIP_SANITIZE=address,undefined \
+	  -DBOILERSTRIP_TESTS=OFF -DBOILERSTRIP_BENCH=OFF
+	@cmake --build build-fuzz -j $(JOBS)
+	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
 clean-build:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

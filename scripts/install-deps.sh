@@ -5,6 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config zstd python3 time
       libhyperscan-dev libsimdjson-dev libzstd-dev libtbb-dev libpsl-dev publicsuffix
       libgtest-dev libbenchmark-dev)
+# `--fuzz` (make fuzz): clang and its libFuzzer runtime too; the main build needs neither.
+[ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,7 +13,7 @@
 namespace boilerstrip {
 namespace {
 
-using testing::FileExists;
+using testing::Exists;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
@@ -115,7 +115,7 @@ TEST(Pipeline, CleansPlainShardAndAccountsForEveryRecord) {
 
 TEST(Pipeline, OutputIsIdenticalAtAnyThreadCount) {
   TempDir dir;
-  WriteFile(dir / "a.jsonl.zst", testing::ZstdCompress(MakeShard(3000)));
+  WriteFile(dir / "a.jsonl.zst", testing::ZstdFrame(MakeShard(3000)));
   WriteFile(dir / "b.jsonl", MakeShard(700));
   auto c = Cleaner3();
   std::vector<std::string> stats;
@@ -149,9 +149,9 @@ TEST(Pipeline, CompressedShardInMultipleFramesOutWithChecksums) {
   size_t half = shard.find('\n', shard.size() / 2) + 1;
   // Two frames, split at a record boundary, and a third one split mid-record.
   size_t third = shard.find('\n', half + 1000) + 20;
-  WriteFile(dir / "m.jsonl.zst", testing::ZstdCompress(shard.substr(0, half)) +
-                                     testing::ZstdCompress(shard.substr(half, third - half)) +
-                                     testing::ZstdCompress(shard.substr(third)));
+  WriteFile(dir / "m.jsonl.zst", testing::ZstdFrame(shard.substr(0, half)) +
+                                     testing::ZstdFrame(shard.substr(half, third - half)) +
+                                     testing::ZstdFrame(shard.substr(third)));
   auto c = Cleaner3();
   RunOptions opt;
   opt.inputs = {dir / "m.jsonl.zst"};
@@ -177,7 +177,7 @@ TEST(Pipeline, CompressedShardInMultipleFramesOutWithChecksums) {
 
 TEST(Pipeline, TruncatedOrCorruptZstdFailsOnlyThatShard) {
   TempDir dir;
-  std::string z = testing::ZstdCompress(MakeShard(300, false));
+  std::string z = testing::ZstdFrame(MakeShard(300, false));
   WriteFile(dir / "cut.jsonl.zst", z.substr(0, z.size() / 2));
   std::string corrupt = z;
   corrupt[corrupt.size() / 2] ^= 0x5A;
@@ -195,7 +195,7 @@ TEST(Pipeline, TruncatedOrCorruptZstdFailsOnlyThatShard) {
   for (const ShardReport& s : r.shards) {
     bool good = s.input == dir / "good.jsonl.zst";
     EXPECT_EQ(s.state, good ? ShardReport::State::kDone : ShardReport::State::kFailed) << s.input;
-    EXPECT_EQ(FileExists(s.output), good) << s.output;
+    EXPECT_EQ(Exists(s.output), good) << s.output;
     if (!good) {
       EXPECT_NE(s.error.find(s.input), std::string::npos) << s.error;
       EXPECT_NE(s.error.find("offset"), std::string::npos) << s.error;
@@ -340,7 +340,7 @@ TEST(Pipeline, RunErrorsStopBeforeAnyWork) {
   opt.output_dir = dir / "out";
   opt.zstd_level = 0;
   EXPECT_FALSE(RunClean(opt, *c).ok());
-  EXPECT_FALSE(FileExists(dir / "out/a.jsonl"));
+  EXPECT_FALSE(Exists(dir / "out/a.jsonl"));
 }
 
 TEST(Pipeline, RankSplitTakesEveryWorldSizethFile) {

@@ -66,7 +66,7 @@ TEST(Rules, ReportsEverySyntaxErrorWithFileLineAndRule) {
                         "t.rules:6: rule no-pattern: missing pattern",
                         "t.rules:7: rule bad/name: bad rule name (letters, digits, '-', '_', '.'; "
                         "at most 128)",
-                        "t.rules:8: rule good: indented line must be 'match: LINE' or 'nomatch: "
+                        "t.rules:8: rule bad/name: indented line must be 'match: LINE' or 'nomatch: "
                         "LINE'",
                     }));
 }

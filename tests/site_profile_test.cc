@@ -120,7 +120,7 @@ TEST(ProfileFile, RoundTrip) {
   EXPECT_EQ(rd.site(), "b.org");
   EXPECT_FALSE(rd.NextSite());
   EXPECT_TRUE(rd.status().ok()) << rd.status().message();
-  EXPECT_FALSE(testing::FileExists(dir / "p.tmp"));
+  EXPECT_FALSE(testing::Exists(dir / "p.tmp"));
 }
 
 TEST(ProfileFile, EveryFlippedByteIsCaught) {
@@ -164,7 +164,7 @@ TEST(ProfileFile, MergeSumsAndIsOrderFree) {
   EXPECT_EQ(r.value()->info().sites, 2u);    // c.com is too small
   EXPECT_EQ(r.value()->info().entries, 2u);  // a.com's hash 2, b.com's hash 1
   EXPECT_FALSE(MergeProfiles({dir / "final"}, dir / "again", nullptr).ok());
-  EXPECT_FALSE(testing::FileExists(dir / "again"));
+  EXPECT_FALSE(testing::Exists(dir / "again"));
 }
 
 TEST(ProfileFile, LoadKeepsOnlyRepeatedLines) {

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,38 +21,43 @@ namespace boilerstrip::testing {
 namespace fs = std::filesystem;
 
 TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/boilerstrip-test-XXXXXX";
-  char* made = mkdtemp(tmpl.data());
-  if (made == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = made;
+  std::string tmpl = (fs::temp_directory_path() / "boilerstrip-test-XXXXXX").string();
+  char* p = ::mkdtemp(tmpl.data());
+  if (p == nullptr) std::abort();
+  path_ = p;
 }
 
 TempDir::~TempDir() {
   std::error_code ec;
-  // Undo permission changes a test may have made so that removal succeeds.
-  for (auto it = fs::recursive_directory_iterator(path_, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  // Undo chmod-based fixtures so that removal works.
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
     fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
   }
   fs::remove_all(path_, ec);
 }
 
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error("cannot write " + path);
+std::string TempDir::operator/(std::string_view name) const {
+  return path_ + "/" + std::string(name);
 }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
-bool FileExists(const std::string& path) {
+void WriteFile(const std::string& path, std::string_view bytes) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(out.good()) << path;
+}
+
+bool Exists(const std::string& path) {
   std::error_code ec;
   return fs::exists(path, ec);
 }
@@ -59,36 +65,46 @@ bool FileExists(const std::string& path) {
 std::vector<std::string> ListDir(const std::string& path) {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(path, ec)) names.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator(path, ec)) {
+    names.push_back(e.path().filename().string());
+  }
   std::sort(names.begin(), names.end());
   return names;
 }
 
-std::string ZstdCompress(const std::string& bytes, int level) {
-  std::string out(ZSTD_compressBound(bytes.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), level);
-  if (ZSTD_isError(n)) throw std::runtime_error("zstd compress failed");
+std::string ZstdFrame(std::string_view data, bool checksum) {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, checksum ? 1 : 0);
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress2(cctx, out.data(), out.size(), data.data(), data.size());
+  ZSTD_freeCCtx(cctx);
+  if (ZSTD_isError(n)) std::abort();
   out.resize(n);
   return out;
 }
 
-std::string ZstdDecompress(const std::string& bytes) {
-  ZSTD_DCtx* d = ZSTD_createDCtx();
-  ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
+std::string ZstdDecompress(std::string_view frames) {
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  ZSTD_inBuffer in{frames.data(), frames.size(), 0};
   std::string out;
-  char buf[1 << 16];
+  std::string buf(1 << 16, '\0');
   size_t ret = 0;
   while (in.pos < in.size) {
-    ZSTD_outBuffer o{buf, sizeof buf, 0};
-    ret = ZSTD_decompressStream(d, &o, &in);
-    if (ZSTD_isError(ret)) {
-      ZSTD_freeDCtx(d);
-      throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(ret));
-    }
-    out.append(buf, o.pos);
+    ZSTD_outBuffer o{buf.data(), buf.size(), 0};
+    ret = ZSTD_decompressStream(dctx, &o, &in);
+    EXPECT_FALSE(ZSTD_isError(ret)) << ZSTD_getErrorName(ret);
+    if (ZSTD_isError(ret)) break;
+    out.append(buf.data(), o.pos);
   }
-  ZSTD_freeDCtx(d);
-  if (ret != 0) throw std::runtime_error("zstd: truncated");
+  while (!ZSTD_isError(ret) && ret != 0) {  // flush what the decoder still holds
+    ZSTD_outBuffer o{buf.data(), buf.size(), 0};
+    ret = ZSTD_decompressStream(dctx, &o, &in);
+    out.append(buf.data(), o.pos);
+    if (o.pos == 0) break;
+  }
+  EXPECT_EQ(ret, 0u) << "zstd stream ends inside a frame";
+  ZSTD_freeDCtx(dctx);
   return out;
 }
 

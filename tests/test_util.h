@@ -5,31 +5,37 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "boilerstrip/cleaner.h"
 
 namespace boilerstrip::testing {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
+// A fresh directory under the system temp dir, removed (recursively) on destruction.
 class TempDir {
  public:
   TempDir();
   ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  // path() + "/" + name.
+  std::string operator/(std::string_view name) const;
 
  private:
   std::string path_;
 };
 
-void WriteFile(const std::string& path, const std::string& bytes);
 std::string ReadFile(const std::string& path);  // "" when missing
-bool FileExists(const std::string& path);
-std::vector<std::string> ListDir(const std::string& path);  // sorted names
+void WriteFile(const std::string& path, std::string_view bytes);  // creates parent dirs
+bool Exists(const std::string& path);
+// Names of the entries of a directory, sorted (dot files included).
+std::vector<std::string> ListDir(const std::string& path);
 
-std::string ZstdCompress(const std::string& bytes, int level = 3);
-std::string ZstdDecompress(const std::string& bytes);  // all frames; throws on error
+// zstd frames (level 3) of `data`, with or without a checksum.
+std::string ZstdFrame(std::string_view data, bool checksum = true);
+std::string ZstdDecompress(std::string_view frames);  // fails the test on error
 
 // Runs a shell command; returns its exit status (or 128 + signal). Captures stdout/stderr when
 // the pointers are given.

@@ -55,7 +55,8 @@ struct RunOptions {
   size_t world_size = 1;
   // Status line on stderr (the CLI turns it on for TTYs). Default: false.
   bool progress = false;
-  // 0 quiet, 1 normal (errors), 2 verbose (one line per shard). Default: 1.
+  // 0 quiet (shard errors only), 1 normal (also skip notices), 2 verbose (a line per shard).
+  // Default: 1.
   int verbosity = 1;
 };
 

@@ -64,57 +64,6 @@ size_t LineOf(const std::vector<Line>& lines, uint32_t pos, size_t hint) {
   return it == lines.begin() ? 0 : static_cast<size_t>(it - lines.begin()) - 1;
 }
 
-// Recursively consumes a value so that the whole record is validated (On-Demand only checks
-// what it is asked for). Nesting deeper than kMaxDepth is an error, which also bounds the
-// recursion.
-constexpr int kMaxDepth = 512;
-
-simdjson::error_code Consume(od::value value, int depth = 1) {
-  if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-  od::json_type type;
-  if (auto err = value.type().get(type)) return err;
-  switch (type) {
-    case od::json_type::object: {
-      od::object obj;
-      if (auto err = value.get_object().get(obj)) return err;
-      for (auto field : obj) {
-        od::value v;
-        if (auto err = field.value().get(v)) return err;
-        if (auto err = Consume(v, depth + 1)) return err;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array arr;
-      if (auto err = value.get_array().get(arr)) return err;
-      for (auto element : arr) {
-        od::value v;
-        if (auto err = element.get(v)) return err;
-        if (auto err = Consume(v, depth + 1)) return err;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::string: {
-      std::string_view s;
-      return value.get_string().get(s);
-    }
-    case od::json_type::number: {
-      od::number n;
-      return value.get_number().get(n);
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return value.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool is_null;
-      if (auto err = value.is_null().get(is_null)) return err;
-      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
-    }
-  }
-  return simdjson::INCORRECT_TYPE;
-}
-
 BadRecord FromSimdjson(simdjson::error_code err) {
   return err == simdjson::UTF8_ERROR ? BadRecord::kInvalidUtf8 : BadRecord::kInvalidJson;
 }
@@ -332,7 +281,7 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
     if (key != options_.text_field) {
       if (options_.site_profile != nullptr && key == url_path_[0]) {
         if ((err = site::ConsumeCapturing(value, url_path_, 1, &url))) return bad(FromSimdjson(err));
-      } else if ((err = Consume(value))) {
+      } else if ((err = site::ConsumeValue(value))) {
         return bad(FromSimdjson(err));
       }
       continue;
@@ -343,7 +292,7 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
     if ((err = value.type().get(type))) return bad(FromSimdjson(err));
     if (type != od::json_type::string || duplicate) {
       non_string = non_string || type != od::json_type::string;
-      if ((err = Consume(value))) return bad(FromSimdjson(err));
+      if ((err = site::ConsumeValue(value))) return bad(FromSimdjson(err));
       continue;
     }
     std::string_view token = value.raw_json_token();

@@ -290,7 +290,7 @@ int Clean(int argc, char** argv) {
     out << bs::RunReportToJson(r, names);
     if (!out) std::fprintf(stderr, "boilerstrip: %s: cannot write stats\n", stats_path.c_str());
   }
-  if (run.verbosity > 0 && !r.interrupted) PrintSummary(r, names);
+  if (run.verbosity > 0 && !r.interrupted && !r.broken_pipe) PrintSummary(r, names);
   if (r.interrupted) {
     std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
     return kExitInterrupted;

@@ -1,6 +1,8 @@
 #include "io/io.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +13,18 @@ namespace boilerstrip::io {
 namespace {
 
 std::string Errno(int err) { return std::strerror(err); }
+
+// Waits until fd is ready for `events` or the run is interrupted (returns false). Regular files
+// are always ready; anything else (pipe, FIFO, TTY, socket) is polled a few times a second.
+bool WaitReady(int fd, short events) {
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) return true;
+  while (!InterruptFlag().load()) {
+    struct pollfd p = {fd, events, 0};
+    if (::poll(&p, 1, 200) != 0) return true;  // ready, hung up, or an error read() reports
+  }
+  return false;
+}
 
 class FdSource : public Source {
  public:
@@ -28,6 +42,10 @@ class FdSource : public Source {
       return n;
     }
     while (true) {
+      if (!WaitReady(fd_, POLLIN)) {
+        return Status::ShardError(name_ + ": interrupted while reading at offset " +
+                                  std::to_string(offset_));
+      }
       ssize_t n = ::read(fd_, buf, cap);
       if (n >= 0) {
         offset_ += static_cast<uint64_t>(n);
@@ -79,18 +97,26 @@ class ZstdSource : public Source {
       if (eof_ && in_.pos == in_.size && !may_hold_output_) {
         // Input exhausted: fine only at a frame boundary (an empty file has no frame at all).
         if (pending_ != 0) {
-          return Status::ShardError(raw_->name() +
-                                    ": truncated zstd stream (ends inside a frame at offset " +
-                                    std::to_string(raw_->raw_offset()) + ")");
+          return Status::ShardError(
+              raw_->name() + ": truncated zstd stream (ends at offset " +
+              std::to_string(raw_->raw_offset()) + " inside the frame at offset " +
+              std::to_string(frame_start_) + ", after " + std::to_string(out_total_) +
+              " uncompressed bytes)");
         }
         return size_t{0};
       }
+      const size_t out_before = out.pos;
       size_t ret = ZSTD_decompressStream(dctx_, &out, &in_);
       if (ZSTD_isError(ret)) {
-        return Status::ShardError(raw_->name() + ": corrupt zstd data near offset " +
-                                  std::to_string(consumed_base_ + in_.pos) + ": " +
-                                  ZSTD_getErrorName(ret));
+        // libzstd does not advance in_.pos on an error, so the exact offset is unknown: name
+        // the frame, which is where a re-encode or a bisect has to start.
+        return Status::ShardError(raw_->name() + ": corrupt zstd data in the frame at offset " +
+                                  std::to_string(frame_start_) + " (after " +
+                                  std::to_string(out_total_) +
+                                  " uncompressed bytes): " + ZSTD_getErrorName(ret));
       }
+      out_total_ += out.pos - out_before;
+      if (ret == 0) frame_start_ = consumed_base_ + in_.pos;  // a frame ended here
       pending_ = ret;
       // A full output buffer means the decoder may hold more even without new input.
       may_hold_output_ = out.pos == out.size;
@@ -105,6 +131,8 @@ class ZstdSource : public Source {
   std::vector<char> in_buf_;
   ZSTD_inBuffer in_{nullptr, 0, 0};
   uint64_t consumed_base_ = 0;
+  uint64_t frame_start_ = 0;  // raw offset where the current (or next) frame starts
+  uint64_t out_total_ = 0;    // uncompressed bytes produced so far
   size_t pending_ = 0;  // last ZSTD_decompressStream return: 0 = at a frame boundary
   bool eof_ = false;
   bool may_hold_output_ = false;
@@ -115,6 +143,11 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }
 
 }  // namespace
+
+std::atomic<bool>& InterruptFlag() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path, bool* compressed) {
   std::unique_ptr<FdSource> raw;
@@ -136,6 +169,7 @@ int WriteAll(int fd, std::string_view data) {
   const char* p = data.data();
   size_t left = data.size();
   while (left > 0) {
+    if (!WaitReady(fd, POLLOUT)) return EINTR;
     ssize_t n = ::write(fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;

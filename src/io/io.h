@@ -5,6 +5,7 @@
 
 #include <zstd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +14,12 @@
 #include "boilerstrip/status.h"
 
 namespace boilerstrip::io {
+
+// Set (by the SIGINT/SIGTERM handler) to stop the run. Reads from and writes to pipes,
+// FIFOs and terminals wait for readiness in short polls and give up with an "interrupted" error
+// once it is set: a blocked read or write would otherwise never see the signal (it may be
+// delivered to another thread, and EINTR is retried).
+std::atomic<bool>& InterruptFlag();
 
 // A stream of uncompressed bytes. Read errors are kShard errors naming the file and offset.
 class Source {
@@ -28,7 +35,8 @@ class Source {
 // the stream starts with the zstd magic number. *compressed says which.
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path, bool* compressed);
 
-// Writes all of `data` to fd; retries short writes and EINTR. Returns errno on failure, else 0.
+// Writes all of `data` to fd; retries short writes and EINTR. Returns errno on failure, else 0;
+// EINTR when InterruptFlag() is set while waiting on a pipe.
 int WriteAll(int fd, std::string_view data);
 
 // Appends base64 of `data` to *out. REQUIRES (for streaming in pieces): every piece but the

@@ -25,13 +25,34 @@
 
 #include "io/io.h"
 
+// ThreadSanitizer cannot see the synchronization inside libtbb (not instrumented): each batch
+// handed from stage to stage, each serial stage moving between threads, and the pipeline's end
+// would all be reported as races. These annotations state the happens-before edges that TBB
+// guarantees; they compile to nothing outside TSan builds.
+#if defined(__SANITIZE_THREAD__)
+#define BOILERSTRIP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BOILERSTRIP_TSAN 1
+#endif
+#endif
+#ifdef BOILERSTRIP_TSAN
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#define TBB_HANDOFF_ACQUIRE(p) __tsan_acquire(const_cast<void*>(static_cast<const void*>(p)))
+#define TBB_HANDOFF_RELEASE(p) __tsan_release(const_cast<void*>(static_cast<const void*>(p)))
+#else
+#define TBB_HANDOFF_ACQUIRE(p) ((void)0)
+#define TBB_HANDOFF_RELEASE(p) ((void)0)
+#endif
+
 namespace boilerstrip {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::atomic<bool> g_interrupted{false};
+std::atomic<bool>& g_interrupted = io::InterruptFlag();
 
 extern "C" void OnSignal(int) { g_interrupted.store(true); }
 
@@ -85,6 +106,7 @@ struct Shard {
   std::string tmp, qtmp;
   bool wrote_any = false;
   bool failed = false;
+  bool reported = false;  // its ShardReport is in the RunReport
   std::string error;
   Clock::time_point start;
   ShardReport report;
@@ -164,6 +186,7 @@ class Run {
   void Write(Batch* b);
   void Fail(Shard& s, std::string message);
   void Finish(Shard& s);
+  void Report(Shard& s);
   bool OpenTmp(Shard& s, int* fd, std::string* tmp, const std::string& final_path);
   bool Put(Shard& s, bool quarantine, std::string_view bytes);
   void Progress(bool final);
@@ -184,6 +207,7 @@ class Run {
   size_t scanned_ = 0;  // bytes of pending_ known to hold no '\n'
   bool src_eof_ = false;
   bool in_part_ = false;
+  bool part_first_ = false;  // the next part is the long record's first
   bool cur_begun_ = false;
   std::atomic<bool> stop_{false};            // broken pipe, or fatal stdout error
   std::atomic<size_t> abort_shard_{SIZE_MAX};  // the writer gave up on this shard
@@ -300,38 +324,53 @@ Batch* Run::Read() {
       b->shard_end = true;
       return b;
     }
-    // Have we enough to emit?
+    // Have we enough to emit? Every cut is a position fixed by the data, never by how much a
+    // read returned (a pipe returns arbitrary amounts): batches, hence zstd frames, and the
+    // parts of a too-long record are the same run to run.
     const size_t size = pending_.size();
+    const char* data = pending_.data();
     if (in_part_) {
-      const char* nl = static_cast<const char*>(std::memchr(pending_.data(), '\n', size));
+      // Parts are multiples of 3 bytes, so that their base64 forms concatenate.
+      const size_t part = std::max<size_t>(3, opt_.batch_bytes / 3 * 3);
+      const char* nl = static_cast<const char*>(std::memchr(data, '\n', std::min(size, part + 1)));
+      const bool first = part_first_;
+      if (nl != nullptr || size >= part || src_eof_) part_first_ = false;
       if (nl != nullptr) {
-        size_t len = nl - pending_.data();
-        Batch* b = EmitPart(len, false, true);
+        Batch* b = EmitPart(nl - data, first, true);
         pending_.erase(0, 1);  // the '\n' ending the long record
         pending_offset_ += 1;
         in_part_ = false;
         return b;
       }
+      if (size >= part) return EmitPart(part, first, false);
       if (src_eof_) {
         in_part_ = false;
-        return EmitPart(size, false, true);
+        return EmitPart(size, first, true);
       }
-      if (size >= opt_.batch_bytes) return EmitPart(size / 3 * 3, false, false);
     } else if (src_eof_) {
       raw_closed_ += src_->raw_offset();
       src_.reset();
       return Emit(size, true);
     } else if (size >= opt_.batch_bytes) {
-      const char* last = static_cast<const char*>(
-          memrchr(pending_.data() + scanned_, '\n', size - scanned_));
-      if (last != nullptr) return Emit(last + 1 - pending_.data(), false);
-      scanned_ = size;
-      // No record end in sight. pending_ starts at a record start, so it is one partial
-      // record: past the limit it is streamed to its destination in parts.
-      if (size > opt_.max_record_bytes) {
-        in_part_ = true;
-        return EmitPart(size / 3 * 3, true, false);
+      // The batch ends after the last record end within its first batch_bytes bytes ...
+      const size_t window = opt_.batch_bytes;
+      if (scanned_ < window) {
+        const char* last =
+            static_cast<const char*>(memrchr(data + scanned_, '\n', window - scanned_));
+        if (last != nullptr) return Emit(last + 1 - data, false);
       }
+      // ... or, when its first record is longer than that, after that record; a record over
+      // the limit is streamed to its destination in parts instead, never held whole.
+      const size_t from = std::max(scanned_, window);
+      const char* end = static_cast<const char*>(std::memchr(data + from, '\n', size - from));
+      const size_t len = end != nullptr ? static_cast<size_t>(end - data) : size;
+      if (len > opt_.max_record_bytes) {
+        in_part_ = true;
+        part_first_ = true;
+        continue;
+      }
+      if (end != nullptr) return Emit(len + 1, false);
+      scanned_ = size;
     }
     // Read more.
     size_t want = std::max<size_t>(opt_.batch_bytes > size ? opt_.batch_bytes - size : 0,
@@ -501,7 +540,7 @@ bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
     if (err == EPIPE) {
       report_.broken_pipe = true;
     } else {
-      Fail(s, std::string("write to standard output failed: ") + std::strerror(err));
+      Fail(s, s.input + ": write to standard output failed: " + std::strerror(err));
     }
     stop_.store(true);
     return false;
@@ -580,27 +619,34 @@ void Run::Write(Batch* b) {
   if (b->shard_end) {
     if (!b->read_error.ok()) Fail(s, b->read_error.message());
     if (!s.failed && !stop_.load()) Finish(s);
-    s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
-    if (s.failed) {
-      s.report.state = ShardReport::State::kFailed;
-      s.report.error = s.error;
-      if (opt_.verbosity >= 1) {
-        if (opt_.progress) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "boilerstrip: %s\n", s.error.c_str());
-      }
-    } else if (opt_.verbosity >= 2) {
-      if (opt_.progress) std::fprintf(stderr, "\r\033[K");
-      const Stats& st = s.report.stats;
-      std::fprintf(stderr, "boilerstrip: %s: %llu records, %llu lines removed of %llu, %.1f MB in %.2f s\n",
-                   s.input.c_str(), static_cast<unsigned long long>(st.records_in),
-                   static_cast<unsigned long long>(st.lines_removed),
-                   static_cast<unsigned long long>(st.lines_in), st.bytes_in / 1e6, st.seconds);
-    }
-    report_.total += s.report.stats;
-    report_.shards.push_back(s.report);
+    Report(s);
   }
   Recycle(b);
   Progress(false);
+}
+
+void Run::Report(Shard& s) {
+  s.reported = true;
+  s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
+  if (s.failed) {
+    s.report.state = ShardReport::State::kFailed;
+    s.report.error = s.error;
+    // Errors are printed even with -q (verbosity 0): a failed shard is never silent. (One
+    // that failed because the run was interrupted is covered by the CLI's own message.)
+    if (!g_interrupted.load()) {
+      if (opt_.progress) std::fprintf(stderr, "\r\033[K");
+      std::fprintf(stderr, "boilerstrip: %s\n", s.error.c_str());
+    }
+  } else if (opt_.verbosity >= 2) {
+    if (opt_.progress) std::fprintf(stderr, "\r\033[K");
+    const Stats& st = s.report.stats;
+    std::fprintf(stderr, "boilerstrip: %s: %llu records, %llu lines removed of %llu, %.1f MB in %.2f s\n",
+                 s.input.c_str(), static_cast<unsigned long long>(st.records_in),
+                 static_cast<unsigned long long>(st.lines_removed),
+                 static_cast<unsigned long long>(st.lines_in), st.bytes_in / 1e6, st.seconds);
+  }
+  report_.total += s.report.stats;
+  report_.shards.push_back(s.report);
 }
 
 void Run::Progress(bool final) {
@@ -646,18 +692,38 @@ RunReport Run::Go() {
       tokens,
       tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
                                      [this](tbb::flow_control& fc) -> Batch* {
+                                       TBB_HANDOFF_ACQUIRE(&pending_);
                                        Batch* b = Read();
                                        if (b == nullptr) fc.stop();
+                                       if (b != nullptr) TBB_HANDOFF_RELEASE(b);
+                                       TBB_HANDOFF_RELEASE(&pending_);
+                                       TBB_HANDOFF_RELEASE(&run_start_);  // see the end below
                                        return b;
                                      }) &
           tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
                                            [this, &workers](Batch* b) {
+                                             TBB_HANDOFF_ACQUIRE(b);
                                              Clean(b, workers.local());
+                                             TBB_HANDOFF_RELEASE(b);
+                                             TBB_HANDOFF_RELEASE(&run_start_);
                                              return b;
                                            }) &
           tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order,
-                                         [this](Batch* b) { Write(b); }));
+                                         [this](Batch* b) {
+                                           TBB_HANDOFF_ACQUIRE(b);
+                                           TBB_HANDOFF_ACQUIRE(&report_);
+                                           Write(b);
+                                           TBB_HANDOFF_RELEASE(&report_);
+                                           TBB_HANDOFF_RELEASE(&run_start_);
+                                         }));
+  TBB_HANDOFF_ACQUIRE(&run_start_);  // the pipeline's end: every stage's work is done
   Progress(true);
+  // A shard that failed in the writer after the run was stopped (a write error on standard
+  // output stops the reader) never saw its last batch: report it here, or it would vanish from
+  // the report and the exit status.
+  for (Shard& s : shards_) {
+    if (s.failed && !s.reported) Report(s);
+  }
   if (g_interrupted.load()) {
     report_.interrupted = true;
     RemoveTemporaries();
@@ -739,6 +805,13 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   std::string qdir = !options.quarantine_dir.empty() ? options.quarantine_dir
                      : to_stdout                     ? "."
                                                      : options.output_dir;
+  if (!options.quarantine_dir.empty()) {  // created like the output directory, before any work
+    fs::create_directories(qdir, ec);
+    if (!fs::is_directory(qdir)) {
+      return Status::RunError(qdir + ": cannot create quarantine directory" +
+                              (ec ? ": " + ec.message() : ""));
+    }
+  }
   std::vector<Shard> shards;
   std::set<std::string> names;
   for (const std::string& in : inputs.value()) {

@@ -77,6 +77,7 @@ void ParseRuleText(std::string_view text, const std::string& file, std::vector<R
   // says enough).
   long current = -1;
   bool current_failed = false;
+  std::string current_name;  // name on the last rule line, parsed or not: examples belong to it
   auto error = [&](std::string rule, std::string message) {
     errors->push_back({file, line_number, std::move(rule), std::move(message)});
   };
@@ -100,8 +101,7 @@ void ParseRuleText(std::string_view text, const std::string& file, std::vector<R
         must_match = false;
         body.remove_prefix(8);
       } else {
-        error(current >= 0 ? (*rules)[current].name : "",
-              "indented line must be 'match: LINE' or 'nomatch: LINE'");
+        error(current_name, "indented line must be 'match: LINE' or 'nomatch: LINE'");
         continue;
       }
       if (!body.empty() && body.front() == ' ') body.remove_prefix(1);
@@ -118,6 +118,7 @@ void ParseRuleText(std::string_view text, const std::string& file, std::vector<R
     current_failed = true;
     std::string_view rest = line;
     std::string_view name = NextWord(&rest);
+    current_name = std::string(name);
     std::string_view action_word = NextWord(&rest);
     std::string_view flags = NextWord(&rest);
     size_t p = 0;

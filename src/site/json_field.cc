@@ -17,7 +17,8 @@ std::vector<std::string> SplitFieldPath(std::string_view path) {
 }
 
 simdjson::error_code ConsumeCapturing(od::value value, const std::vector<std::string>& path,
-                                      size_t depth, std::string_view* found) {
+                                      size_t depth, std::string_view* found, size_t nesting) {
+  if (nesting > simdjson::DEFAULT_MAX_DEPTH) return simdjson::DEPTH_ERROR;
   od::json_type type;
   if (auto err = value.type().get(type)) return err;
   const bool here = depth == path.size();
@@ -33,7 +34,7 @@ simdjson::error_code ConsumeCapturing(od::value value, const std::vector<std::st
         // Past the path (or off it) nothing more is captured: depth beyond path.size().
         size_t next = !here && depth < path.size() && key == path[depth] ? depth + 1
                                                                            : path.size() + 1;
-        if (auto err = ConsumeCapturing(v, path, next, found)) return err;
+        if (auto err = ConsumeCapturing(v, path, next, found, nesting + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
@@ -43,7 +44,7 @@ simdjson::error_code ConsumeCapturing(od::value value, const std::vector<std::st
       for (auto element : arr) {
         od::value v;
         if (auto err = element.get(v)) return err;
-        if (auto err = ConsumeCapturing(v, path, path.size() + 1, found)) return err;
+        if (auto err = ConsumeCapturing(v, path, path.size() + 1, found, nesting + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
@@ -68,6 +69,11 @@ simdjson::error_code ConsumeCapturing(od::value value, const std::vector<std::st
     }
   }
   return simdjson::INCORRECT_TYPE;
+}
+
+simdjson::error_code ConsumeValue(od::value value) {
+  static const std::vector<std::string> kNoPath;
+  return ConsumeCapturing(value, kNoPath, 1, nullptr);
 }
 
 }  // namespace boilerstrip::site
