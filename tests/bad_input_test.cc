@@ -1,4 +1,4 @@
-// The bad-input catalogue (docs/bad-input.md): every case drives the real binary and checks
+// The bad-input catalogue (README.md ("Bad input")): every case drives the real binary and checks
 // the exit status, the output, the quarantine file with its reasons, the message, and the
 // record accounting of --stats (records_in = records_out + quarantined + dropped_doc).
 #include <gtest/gtest.h>
