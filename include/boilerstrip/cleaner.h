@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "boilerstrip/classifier.h"
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/stats.h"
 #include "boilerstrip/status.h"
@@ -32,6 +33,9 @@ struct CleanerOptions {
   bool dedup = true;
   // Normalized lines shorter than this many bytes are never duplicates. Default: 16.
   size_t min_dedup_bytes = 16;
+  // The structural line classifier (classifier.h), run after rule actions and before dedup on
+  // the lines no rule touched; keep rules protect lines from it. Default: on.
+  ClassifierOptions classifier;
 };
 
 // What happened to one record.
@@ -87,6 +91,7 @@ class Cleaner {
   Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns);
   CleanerOptions options_;
   std::shared_ptr<const PatternSet> patterns_;
+  std::unique_ptr<const Classifier> classifier_;  // null when options_.classifier is off
 };
 
 // Appends `text` to *out as the inside of a JSON string: '"' and '\\' escaped, control bytes as

@@ -1,0 +1,272 @@
+// The structural line classifier: features per line, then context over runs of lines.
+#include "boilerstrip/classifier.h"
+
+#include <algorithm>
+
+namespace boilerstrip {
+namespace {
+
+// English function words: the words that make up a third or more of running prose and almost
+// none of a menu, a tag list or a footer.
+constexpr std::string_view kEnglishStopwords[] = {
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "around", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+    "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each",
+    "even", "ever", "every", "few", "for", "from", "further", "had", "has", "have", "having", "he",
+    "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "in",
+    "into", "is", "it", "its", "itself", "just", "least", "less", "like", "many", "may", "me",
+    "might", "more", "most", "much", "must", "my", "myself", "never", "no", "nor", "not", "now",
+    "of", "off", "often", "on", "once", "one", "only", "or", "other", "others", "our", "ours",
+    "ourselves", "out", "over", "own", "per", "quite", "rather", "really", "same", "she", "should",
+    "since", "so", "some", "still", "such", "than", "that", "the", "their", "theirs", "them",
+    "themselves", "then", "there", "these", "they", "this", "those", "though", "through", "thus",
+    "to", "too", "under", "until", "up", "upon", "us", "very", "was", "we", "well", "were", "what",
+    "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with",
+    "within", "without", "would", "yet", "you", "your", "yours", "yourself", "yourselves",
+    "it's", "i'm", "don't", "didn't", "doesn't", "isn't", "wasn't", "can't", "won't", "that's",
+    "there's", "he's", "she's", "we're", "they're", "you're", "i've", "we've", "i'd", "let's",
+    "it’s", "i’m", "don’t", "didn’t", "doesn’t", "isn’t", "wasn’t", "can’t", "won’t", "that’s",
+};
+
+constexpr uint64_t kFnvBasis = 1469598103934665603ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+
+inline uint64_t FnvStep(uint64_t h, unsigned char c) { return (h ^ c) * kFnvPrime; }
+
+// Word bytes: ASCII letters and digits, the apostrophe, and every byte of a multi-byte UTF-8
+// sequence (letters of other scripts; typographic punctuation fuses, which is harmless here).
+inline bool IsWordByte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '\'' || c >= 0x80;
+}
+
+inline unsigned char Lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+uint64_t WordHash(std::string_view w) {
+  uint64_t h = kFnvBasis;
+  for (unsigned char c : w) h = FnvStep(h, Lower(c));
+  return h | 1;  // never 0, the empty-slot marker
+}
+
+// True when the line, trailing spaces ignored, ends in sentence punctuation: . ! ? : ; " ' )
+// or a typographic quote, an ellipsis, or CJK full stops.
+bool EndsSentence(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.empty()) return false;
+  unsigned char c = static_cast<unsigned char>(s.back());
+  if (c < 0x80) {
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '"' || c == '\'' ||
+           c == ')';
+  }
+  if (s.size() < 3) return false;
+  std::string_view t = s.substr(s.size() - 3);
+  return t == "\xE2\x80\x9D" /* ” */ || t == "\xE2\x80\x99" /* ’ */ ||
+         t == "\xE2\x80\xA6" /* … */ || t == "\xE3\x80\x82" /* 。 */ ||
+         t == "\xEF\xBC\x81" /* ！ */ || t == "\xEF\xBC\x9F" /* ？ */;
+}
+
+// First classes, then final ones.
+enum Cls : uint8_t { kGood, kNearGood, kShort, kBad, kSkip };
+
+}  // namespace
+
+Result<Classifier> Classifier::Create(ClassifierOptions options) {
+  auto share_ok = [](double x) { return x >= 0.0 && x <= 1.0; };
+  if (!share_ok(options.min_stopword_share)) {
+    return Status::RunError("classifier: min_stopword_share must be in [0, 1]");
+  }
+  if (!share_ok(options.min_document_stopword_share)) {
+    return Status::RunError("classifier: min_document_stopword_share must be in [0, 1]");
+  }
+  if (!(options.max_symbol_share > 0.0 && options.max_symbol_share <= 1.0)) {
+    return Status::RunError("classifier: max_symbol_share must be in (0, 1]");
+  }
+  if (options.long_chars < options.short_chars) {
+    return Status::RunError("classifier: long_chars must be at least short_chars");
+  }
+  if (options.scan_bytes < 16) return Status::RunError("classifier: scan_bytes must be >= 16");
+  for (const std::string& w : options.stopwords) {
+    if (w.empty()) return Status::RunError("classifier: empty stopword");
+    for (unsigned char c : w) {
+      if (!IsWordByte(c)) return Status::RunError("classifier: stopword '" + w + "' is not one word");
+    }
+  }
+  return Classifier(std::move(options));
+}
+
+Classifier::Classifier(ClassifierOptions options) : options_(std::move(options)) {
+  std::vector<uint64_t> hashes;
+  if (options_.stopwords.empty()) {
+    for (std::string_view w : kEnglishStopwords) hashes.push_back(WordHash(w));
+  } else {
+    for (const std::string& w : options_.stopwords) hashes.push_back(WordHash(w));
+  }
+  size_t cap = 64;
+  while (cap < 4 * hashes.size()) cap <<= 1;
+  table_.assign(cap, 0);
+  for (uint64_t h : hashes) {
+    size_t slot = h & (cap - 1);
+    while (table_[slot] != 0 && table_[slot] != h) slot = (slot + 1) & (cap - 1);
+    table_[slot] = h;
+  }
+}
+
+bool Classifier::IsStopword(uint64_t h) const {
+  const size_t mask = table_.size() - 1;
+  for (size_t slot = h & mask;; slot = (slot + 1) & mask) {
+    if (table_[slot] == h) return true;
+    if (table_[slot] == 0) return false;
+  }
+}
+
+LineFeatures Classifier::Measure(std::string_view s) const {
+  LineFeatures f;
+  for (unsigned char c : s) f.chars += (c & 0xC0) != 0x80;
+  std::string_view w = s.substr(0, std::min(s.size(), options_.scan_bytes));
+  for (size_t j = 0; j < w.size();) {
+    unsigned char c = static_cast<unsigned char>(w[j]);
+    if (!IsWordByte(c)) {
+      if (c > ' ') ++f.symbols, ++f.visible;
+      ++j;
+      continue;
+    }
+    uint64_t h = kFnvBasis;
+    bool has_latin = false;
+    size_t k = j;
+    for (; k < w.size() && IsWordByte(static_cast<unsigned char>(w[k])); ++k) {
+      unsigned char b = static_cast<unsigned char>(w[k]);
+      has_latin |= (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+      if (b >= '0' && b <= '9') ++f.symbols;
+      if ((b & 0xC0) != 0x80) ++f.visible;
+      h = FnvStep(h, Lower(b));
+    }
+    ++f.words;
+    f.latin += has_latin;
+    // A word cut by the scan window is not looked up.
+    const bool cut = k == w.size() && w.size() < s.size();
+    if (has_latin && !cut && IsStopword(h | 1)) ++f.stop;
+    j = k;
+  }
+  f.ends_sentence = EndsSentence(s);
+  return f;
+}
+
+void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
+                          std::vector<LineMark>* marks, Scratch* scratch) const {
+  const size_t n = lines.size();
+  const ClassifierOptions& o = options_;
+  std::vector<uint8_t>& cls = scratch->classes;
+  std::vector<LineFeatures>& feat = scratch->features;
+  cls.assign(n, kSkip);
+  feat.resize(n);
+
+  // 1. Measure the open lines; sum the stopword share of the document's non-short lines.
+  uint64_t doc_latin = 0, doc_stop = 0;
+  for (size_t i = 0; i < n; ++i) {
+    LineMark m = (*marks)[i];
+    if (m != LineMark::kOpen) continue;
+    feat[i] = Measure(text.substr(lines[i].begin, lines[i].end - lines[i].begin));
+    if (feat[i].chars >= o.short_chars) doc_latin += feat[i].latin, doc_stop += feat[i].stop;
+  }
+  const bool covered = static_cast<double>(doc_stop) >=
+                       o.min_document_stopword_share * static_cast<double>(doc_latin);
+
+  // 2. First class of each line from its own features.
+  bool any_good = false, any_near = false;
+  for (size_t i = 0; i < n; ++i) {
+    LineMark m = (*marks)[i];
+    if (m == LineMark::kProtected) {
+      cls[i] = kGood;
+      continue;
+    }
+    if (m != LineMark::kOpen) continue;
+    const LineFeatures& f = feat[i];
+    if (f.chars < o.short_chars) {
+      cls[i] = kShort;
+      continue;
+    }
+    bool prose;
+    if (covered && f.words > 0 && 2 * f.latin >= f.words) {
+      prose = static_cast<double>(f.stop) >= o.min_stopword_share * static_cast<double>(f.latin);
+    } else {
+      prose = f.ends_sentence;  // a language the stopword list does not cover
+    }
+    if (prose && f.chars >= o.long_chars) {
+      cls[i] = kGood;
+      any_good = true;
+    } else if (prose || f.ends_sentence) {
+      cls[i] = kNearGood;
+      any_near = true;
+    } else if (f.visible > 0 && static_cast<double>(f.symbols) >=
+                                    o.max_symbol_share * static_cast<double>(f.visible)) {
+      cls[i] = kBad;
+    } else {
+      cls[i] = kShort;  // no sign of prose: context decides, as for a short line
+    }
+  }
+
+  // No prose at all: nothing to anchor context on, so nothing is judged.
+  if (!any_good && !any_near) {
+    for (size_t i = 0; i < n; ++i) {
+      if ((*marks)[i] == LineMark::kOpen) (*marks)[i] = LineMark::kContent;
+    }
+    return;
+  }
+  if (!any_good) {
+    for (uint8_t& c : cls) c = c == kNearGood ? uint8_t{kGood} : c;
+  }
+
+  // 2. Medium lines: chrome only when the nearest good-or-bad line on both sides is bad (the
+  // document's edges count as bad).
+  {
+    uint8_t prev = kBad;
+    for (size_t i = 0; i < n; ++i) {
+      if (cls[i] == kGood || cls[i] == kBad) prev = cls[i];
+      else if (cls[i] == kNearGood && prev == kBad) cls[i] = kNearGood | 0x80;  // left is bad
+    }
+    uint8_t next = kBad;
+    for (size_t i = n; i-- > 0;) {
+      if (cls[i] == kGood || cls[i] == kBad) next = cls[i];
+      else if (cls[i] == (kNearGood | 0x80)) cls[i] = next == kBad ? kBad : kGood;
+      else if (cls[i] == kNearGood) cls[i] = kGood;
+    }
+  }
+
+  // 3. Runs of short lines: kept between two content lines when short enough, else chrome.
+  for (size_t i = 0; i < n;) {
+    if (cls[i] != kShort) {
+      ++i;
+      continue;
+    }
+    size_t j = i, run = 0;
+    uint8_t left = kSkip;  // kSkip here: the document's start
+    for (size_t k = i; k-- > 0;) {
+      if (cls[k] != kSkip) {
+        left = cls[k];
+        break;
+      }
+    }
+    uint8_t right = kBad;  // the document's end
+    for (; j < n; ++j) {
+      if (cls[j] == kSkip) continue;
+      if (cls[j] != kShort) {
+        right = cls[j];
+        break;
+      }
+      ++run;
+    }
+    const size_t limit = left == kSkip ? o.max_top_run : o.max_inner_run;
+    const bool keep = left != kBad && right == kGood && run <= limit;
+    for (size_t k = i; k < j; ++k) {
+      if (cls[k] == kShort) cls[k] = keep ? kGood : kBad;
+    }
+    i = j;
+  }
+
+  for (size_t i = 0; i < n; ++i) {
+    if ((*marks)[i] != LineMark::kOpen) continue;
+    (*marks)[i] = cls[i] == kBad ? LineMark::kChrome : LineMark::kContent;
+  }
+}
+
+}  // namespace boilerstrip
