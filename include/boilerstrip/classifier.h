@@ -48,6 +48,12 @@ struct ClassifierOptions {
   // A document whose long lines have fewer stopwords than this share of their words is in a
   // language the list does not cover: punctuation then decides what is prose. Default: 0.1.
   double min_document_stopword_share = 0.1;
+  // When a run of short lines goes, up to this many of its last lines stay if they stand right
+  // above a prose line and each has at least min_heading_chars characters (a headline and a
+  // byline above the article; menu entries are shorter). Default: 2.
+  size_t max_heading_lines = 2;
+  // Default: 25.
+  size_t min_heading_chars = 25;
   // Word statistics look at no more than this many bytes of a line (its start), which keeps the
   // classifier cheap on long lines. Must be at least 16. Default: 320.
   size_t scan_bytes = 320;

@@ -29,6 +29,11 @@ struct CleanerOptions {
   // A truncate rule cuts the rest of the document only when its line starts in this final
   // fraction of the text's bytes; elsewhere it acts as drop. Must be in [0, 1]. Default: 1/3.
   double tail_fraction = 1.0 / 3.0;
+  // A truncate rule also cuts outside the tail when at least this many bytes of long lines
+  // (kLongLineBytes or more: article prose) stand before its line, so that a comment section
+  // is cut however long the comments below it run. 0 = off. Default: 3000.
+  size_t truncate_after_prose_bytes = 3000;
+  static constexpr size_t kLongLineBytes = 150;
   // Remove later lines whose normalized form equals an earlier kept line's. Default: true.
   bool dedup = true;
   // Normalized lines shorter than this many bytes are never duplicates. Default: 16.

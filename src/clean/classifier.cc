@@ -260,6 +260,17 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
     for (size_t k = i; k < j; ++k) {
       if (cls[k] == kShort) cls[k] = keep ? kGood : kBad;
     }
+    // Right above prose, the last lines of a dropped run that are heading-sized (a headline,
+    // a byline) stay: menus are made of shorter entries.
+    if (!keep && right == kGood) {
+      size_t kept = 0;
+      for (size_t k = j; k-- > i && kept < o.max_heading_lines;) {
+        if (cls[k] == kSkip) continue;
+        if (feat[k].chars < o.min_heading_chars) break;
+        cls[k] = kGood;
+        ++kept;
+      }
+    }
     i = j;
   }
 

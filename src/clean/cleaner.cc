@@ -187,13 +187,18 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
   size_t cut = n;
   int32_t cut_rule = kNone;
   if (!st.hits.empty()) {
+    size_t prose_before = 0;  // bytes of long lines before line i
+    const size_t prose_needed = options_.truncate_after_prose_bytes;
     for (size_t i = 0; i < n; ++i) {
       const State::Verdict& v = st.verdicts[i];
-      if (!v.keep && v.truncate != kNone && st.lines[i].begin >= tail_start) {
+      const Line& l = st.lines[i];
+      if (!v.keep && v.truncate != kNone &&
+          (l.begin >= tail_start || (prose_needed > 0 && prose_before >= prose_needed))) {
         cut = i;
         cut_rule = v.truncate;
         break;
       }
+      if (l.end - l.begin >= CleanerOptions::kLongLineBytes) prose_before += l.end - l.begin;
     }
   }
 

@@ -58,6 +58,8 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
       --batch-size B      uncompressed bytes per batch (default 4M)
       --tail-fraction F   truncate rules cut the rest only from the last F of the text
                           (default 0.333)
+      --truncate-after-prose B  truncate rules also cut outside the tail after B bytes
+                          of long (prose) lines; 0 = off (default 3000)
       --min-dup-length N  normalized lines shorter than N bytes are never duplicates
                           (default 16)
       --no-dedup          keep repeated lines
@@ -249,6 +251,8 @@ int Clean(int argc, char** argv) {
       if (end == v.c_str() || *end || clean.tail_fraction < 0 || clean.tail_fraction > 1) {
         Die("--tail-fraction: expected a number in [0, 1], got '" + v + "'");
       }
+    } else if (a == "--truncate-after-prose") {
+      clean.truncate_after_prose_bytes = ParseInt(a, val(), 0, 1L << 40);
     } else if (a == "--min-dup-length") clean.min_dedup_bytes = ParseInt(a, val(), 0, 1 << 30);
     else if (a == "--no-dedup") dedup_flag = 0;
     else if (a == "--dedup") dedup_flag = 1;
