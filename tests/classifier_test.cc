@@ -93,6 +93,7 @@ TEST(Classifier, MeasuresLineFeatures) {
   EXPECT_EQ(f.words, 6u);
   EXPECT_EQ(f.latin, 6u);
   EXPECT_EQ(f.stop, 3u);  // the, on, the
+  EXPECT_EQ(f.capitalized, 1u);
   EXPECT_TRUE(f.ends_sentence);
   f = c.Measure("Home | News | 2012");
   EXPECT_EQ(f.words, 3u);
@@ -129,8 +130,14 @@ TEST(Classifier, ShortLinesBetweenProseStayLongRunsGo) {
   // A heading and a date between paragraphs stay.
   EXPECT_EQ(Decide(c, Join({kProse1, "", "What happens next", "", kProse2})), "K.K.K");
   // A run longer than max_inner_run (6) between paragraphs is a menu.
-  EXPECT_EQ(Decide(c, Join({kProse1, "a", "b", "c", "d", "e", "f", "g", kProse2})),
+  EXPECT_EQ(Decide(c, Join({kProse1, "World", "Politics", "Business", "Tech", "Science",
+                            "Health", "Sports", kProse2})),
             "KCCCCCCCK");
+  // ... unless it is mostly lowercase words: a list inside the article.
+  EXPECT_EQ(Decide(c, Join({kProse1, "2 cups flour", "1 cup sugar", "3 eggs", "a pinch of salt",
+                            "1 tsp vanilla", "butter for the pan", "icing sugar to dust",
+                            kProse2})),
+            "KKKKKKKKK");
   // Short lines after the last paragraph (a footer) go.
   EXPECT_EQ(Decide(c, Join({kProse1, kProse2, "About", "Jobs"})), "KKCC");
 }

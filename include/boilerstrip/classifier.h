@@ -40,7 +40,9 @@ struct ClassifierOptions {
   // non-space characters reaches this is chrome outright. In (0, 1]. Default: 0.5.
   double max_symbol_share = 0.5;
   // A run of at most this many short lines between two prose lines stays (headings, dates,
-  // bylines, short list items); a longer run is a menu and goes. Default: 6.
+  // bylines, short list items); a longer run is a menu and goes, unless most of its words are
+  // lowercase (an ingredient list, a list of steps: menus and headline lists are capitalized).
+  // Default: 6.
   size_t max_inner_run = 6;
   // A run of at most this many short lines at the start of the document, before the first prose
   // line, stays (a title and a byline). Default: 2.
@@ -78,6 +80,7 @@ struct LineFeatures {
   uint32_t words = 0;    // words (runs of letters, digits, apostrophes, non-ASCII)
   uint32_t latin = 0;    // words with an ASCII letter
   uint32_t stop = 0;     // of those, stopwords
+  uint32_t capitalized = 0;  // of those, words that start with an ASCII capital
   uint32_t symbols = 0;  // ASCII digits and punctuation
   uint32_t visible = 0;  // non-space characters
   bool ends_sentence = false;  // last visible character is sentence punctuation

@@ -132,6 +132,7 @@ LineFeatures Classifier::Measure(std::string_view s) const {
     }
     uint64_t h = kFnvBasis;
     bool has_latin = false;
+    const bool capital = c >= 'A' && c <= 'Z';
     size_t k = j;
     for (; k < w.size() && IsWordByte(static_cast<unsigned char>(w[k])); ++k) {
       unsigned char b = static_cast<unsigned char>(w[k]);
@@ -142,6 +143,7 @@ LineFeatures Classifier::Measure(std::string_view s) const {
     }
     ++f.words;
     f.latin += has_latin;
+    f.capitalized += capital;
     // A word cut by the scan window is not looked up.
     const bool cut = k == w.size() && w.size() < s.size();
     if (has_latin && !cut && IsStopword(h | 1)) ++f.stop;
@@ -256,7 +258,15 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
       ++run;
     }
     const size_t limit = left == kSkip ? o.max_top_run : o.max_inner_run;
-    const bool keep = left != kBad && right == kGood && run <= limit;
+    bool keep = left != kBad && right == kGood && run <= limit;
+    if (!keep && left == kGood && right == kGood) {
+      // A long run inside the article: a list. Lowercase words make it content.
+      size_t latin = 0, capitalized = 0;
+      for (size_t k = i; k < j; ++k) {
+        if (cls[k] == kShort) latin += feat[k].latin, capitalized += feat[k].capitalized;
+      }
+      keep = latin > 0 && 4 * capitalized < latin;
+    }
     for (size_t k = i; k < j; ++k) {
       if (cls[k] == kShort) cls[k] = keep ? kGood : kBad;
     }
