@@ -72,3 +72,32 @@ echo
 echo "| B | content kept | boilerplate removed | precision | F1 |"
 echo "| --- | --- | --- | --- | --- |"
 for b in 0 1000 2000 3000 5000 8000; do row "$b" --truncate-after-prose "$b"; done
+echo
+echo "## Classifier cost (one worker, realweb repeated ${REPEAT:=6} times)"
+echo
+# Best of 3 runs each, alternating; user CPU seconds are steadier than wall time on a shared
+# machine. Both include the rule compile at startup (the same in both modes).
+zstd -dcq "$pages" > "$work/one.jsonl"
+for ((i = 0; i < REPEAT; ++i)); do cat "$work/one.jsonl"; done | zstd -q -3 -o "$work/big.jsonl.zst"
+mb=$(awk -v b="$(zstd -lv "$work/big.jsonl.zst" 2>/dev/null | awk '/Decompressed Size/ {gsub(/[(),]/, "", $5); print $5; exit}')" 'BEGIN { printf "%.1f", b / 1e6 }')
+declare -A best_user best_wall
+for i in 1 2 3; do
+  for mode in --no-classifier --classifier; do
+    t=$( { /usr/bin/time -f "%U %e" "$bin" clean "$work/big.jsonl.zst" -o "$work/bigout" -f -q -T1 "$mode"; } 2>&1 | tail -1)
+    u=${t% *}; w=${t#* }
+    if [[ -z "${best_user[$mode]:-}" ]] || awk -v a="$u" -v b="${best_user[$mode]}" 'BEGIN { exit !(a < b) }'; then best_user[$mode]=$u; fi
+    if [[ -z "${best_wall[$mode]:-}" ]] || awk -v a="$w" -v b="${best_wall[$mode]}" 'BEGIN { exit !(a < b) }'; then best_wall[$mode]=$w; fi
+  done
+done
+echo "Input: ${mb} MB uncompressed; \`boilerstrip clean -T1 -f -q\`, best of 3."
+echo
+echo "| mode | user s | wall s |"
+echo "| --- | --- | --- |"
+for mode in --no-classifier --classifier; do
+  echo "| $mode | ${best_user[$mode]} | ${best_wall[$mode]} |"
+done
+awk -v a="${best_user[--no-classifier]}" -v b="${best_user[--classifier]}" \
+    -v c="${best_wall[--no-classifier]}" -v d="${best_wall[--classifier]}" \
+    'BEGIN { printf "\nClassifier cost: %+.1f%% user time, %+.1f%% wall time.\n", 100 * (b / a - 1), 100 * (d / c - 1) }'
+echo
+echo "CPU: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); compiler: $(c++ --version | head -1)."

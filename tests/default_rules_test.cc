@@ -155,6 +155,60 @@ TEST(DefaultRules, CommentSectionIsCutAfterTheArticle) {
   EXPECT_EQ(out + "\n", article);
 }
 
+TEST(DefaultRules, PresetNamesResolveToBundledDirectories) {
+  bool preset = false;
+  std::string c4 = ResolvePatternsPath("c4", &preset);
+  EXPECT_TRUE(preset);
+  EXPECT_TRUE(std::filesystem::is_directory(c4)) << c4;
+  EXPECT_EQ(std::filesystem::path(c4).filename(), "c4");
+  EXPECT_EQ(std::filesystem::path(c4).parent_path(),
+            std::filesystem::path(DefaultPatternsPath()).parent_path());
+  // An existing path wins over a preset name; other names are left for LoadRules to report.
+  EXPECT_EQ(ResolvePatternsPath(DefaultDir(), &preset), DefaultDir());
+  EXPECT_FALSE(preset);
+  EXPECT_EQ(ResolvePatternsPath("no-such-preset", &preset), "no-such-preset");
+  EXPECT_FALSE(preset);
+  EXPECT_EQ(ResolvePatternsPath("../c4", &preset), "../c4");
+  EXPECT_FALSE(preset);
+  EXPECT_EQ(ResolvePatternsPath("", nullptr), "");
+}
+
+TEST(DefaultRules, C4PresetExamplesBehaveWithOurStagesOff) {
+  bool preset = false;
+  auto set = LoadSet(ResolvePatternsPath("c4", &preset));
+  ASSERT_NE(set, nullptr);
+  CleanerOptions options;
+  options.classifier.enabled = false;
+  options.dedup = false;
+  auto cleaner = Cleaner::Create(options, set);
+  ASSERT_TRUE(cleaner.ok());
+  auto state = cleaner.value()->MakeState();
+  size_t checked = 0;
+  for (size_t r = 0; r < set->rules().size(); ++r) {
+    for (const RuleExample& ex : set->rules()[r].examples) {
+      SCOPED_TRACE(set->rules()[r].name + ": '" + ex.line + "'");
+      Stats stats;
+      stats.Resize(set->rules().size());
+      std::string out;
+      int drop_doc = -1;
+      bool changed = cleaner.value()->CleanText(ex.line, *state, &stats, &out, &drop_doc);
+      EXPECT_EQ(changed, ex.must_match);
+      // C4 drops a line for any of its reasons; the lowest-numbered matching rule is named.
+      EXPECT_EQ(stats.lines_removed, ex.must_match ? 1u : 0u);
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 15u);
+  // Paragraph lines with terminal punctuation survive; a menu line does not.
+  Stats stats;
+  stats.Resize(set->rules().size());
+  std::string out;
+  int drop_doc = -1;
+  ASSERT_TRUE(cleaner.value()->CleanText("Home\nThe ferry runs again.\nIt was repaired.", *state,
+                                         &stats, &out, &drop_doc));
+  EXPECT_EQ(out, "The ferry runs again.\nIt was repaired.");
+}
+
 std::string ReadFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream buf;
