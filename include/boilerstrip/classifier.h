@@ -117,6 +117,7 @@ class Classifier {
 
   ClassifierOptions options_;
   std::vector<uint64_t> table_;  // open addressing over word hashes; 0 = empty
+  size_t max_stopword_bytes_ = 0;  // longer words are never looked up
 };
 
 }  // namespace boilerstrip

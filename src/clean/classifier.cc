@@ -35,7 +35,7 @@ inline uint64_t FnvStep(uint64_t h, unsigned char c) { return (h ^ c) * kFnvPrim
 
 // Word bytes: ASCII letters and digits, the apostrophe, and every byte of a multi-byte UTF-8
 // sequence (letters of other scripts; typographic punctuation fuses, which is harmless here).
-inline bool IsWordByte(unsigned char c) {
+constexpr bool IsWordByte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '\'' || c >= 0x80;
 }
@@ -96,10 +96,14 @@ Result<Classifier> Classifier::Create(ClassifierOptions options) {
 
 Classifier::Classifier(ClassifierOptions options) : options_(std::move(options)) {
   std::vector<uint64_t> hashes;
+  auto add = [&](std::string_view w) {
+    hashes.push_back(WordHash(w));
+    max_stopword_bytes_ = std::max(max_stopword_bytes_, w.size());
+  };
   if (options_.stopwords.empty()) {
-    for (std::string_view w : kEnglishStopwords) hashes.push_back(WordHash(w));
+    for (std::string_view w : kEnglishStopwords) add(w);
   } else {
-    for (const std::string& w : options_.stopwords) hashes.push_back(WordHash(w));
+    for (const std::string& w : options_.stopwords) add(w);
   }
   size_t cap = 64;
   while (cap < 4 * hashes.size()) cap <<= 1;
@@ -119,34 +123,58 @@ bool Classifier::IsStopword(uint64_t h) const {
   }
 }
 
+// Byte classes for Measure, one table lookup per byte instead of a chain of compares.
+enum : uint8_t { kWord = 1, kDigit = 2, kUpper = 4, kLetter = 8, kLead = 16, kSymbol = 32 };
+
+struct ByteTable {
+  uint8_t c[256];
+  constexpr ByteTable() : c() {
+    for (int i = 0; i < 256; ++i) {
+      uint8_t v = 0;
+      if (IsWordByte(static_cast<unsigned char>(i))) v |= kWord;
+      if (i >= '0' && i <= '9') v |= kDigit;
+      if (i >= 'A' && i <= 'Z') v |= kUpper | kLetter;
+      if (i >= 'a' && i <= 'z') v |= kLetter;
+      if ((i & 0xC0) != 0x80) v |= kLead;
+      if (!(v & kWord) && i > ' ') v |= kSymbol;
+      c[i] = v;
+    }
+  }
+};
+constexpr ByteTable kBytes;
+
 LineFeatures Classifier::Measure(std::string_view s) const {
   LineFeatures f;
-  for (unsigned char c : s) f.chars += (c & 0xC0) != 0x80;
-  std::string_view w = s.substr(0, std::min(s.size(), options_.scan_bytes));
-  for (size_t j = 0; j < w.size();) {
-    unsigned char c = static_cast<unsigned char>(w[j]);
-    if (!IsWordByte(c)) {
-      if (c > ' ') ++f.symbols, ++f.visible;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size(); ++i) f.chars += (p[i] & 0xC0) != 0x80;
+  const size_t end = std::min(s.size(), options_.scan_bytes);
+  for (size_t j = 0; j < end;) {
+    uint8_t cj = kBytes.c[p[j]];
+    if (!(cj & kWord)) {
+      if (cj & kSymbol) ++f.symbols, ++f.visible;
       ++j;
       continue;
     }
-    uint64_t h = kFnvBasis;
-    bool has_latin = false;
-    const bool capital = c >= 'A' && c <= 'Z';
+    uint8_t any = 0;
     size_t k = j;
-    for (; k < w.size() && IsWordByte(static_cast<unsigned char>(w[k])); ++k) {
-      unsigned char b = static_cast<unsigned char>(w[k]);
-      has_latin |= (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
-      if (b >= '0' && b <= '9') ++f.symbols;
-      if ((b & 0xC0) != 0x80) ++f.visible;
-      h = FnvStep(h, Lower(b));
+    for (; k < end; ++k) {
+      uint8_t ck = kBytes.c[p[k]];
+      if (!(ck & kWord)) break;
+      any |= ck;
+      f.symbols += (ck & kDigit) != 0;
+      f.visible += (ck & kLead) != 0;
     }
+    const bool has_latin = any & kLetter;
     ++f.words;
     f.latin += has_latin;
-    f.capitalized += capital;
-    // A word cut by the scan window is not looked up.
-    const bool cut = k == w.size() && w.size() < s.size();
-    if (has_latin && !cut && IsStopword(h | 1)) ++f.stop;
+    f.capitalized += (cj & kUpper) != 0;
+    // Only words that can be stopwords are hashed; a word cut by the scan window is not.
+    const bool cut = k == end && end < s.size();
+    if (has_latin && !cut && k - j <= max_stopword_bytes_) {
+      uint64_t h = kFnvBasis;
+      for (size_t i = j; i < k; ++i) h = FnvStep(h, Lower(p[i]));
+      if (IsStopword(h | 1)) ++f.stop;
+    }
     j = k;
   }
   f.ends_sentence = EndsSentence(s);
