@@ -1,0 +1,279 @@
+#include "boilerstrip/cleaner.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "test_util.h"
+
+namespace boilerstrip {
+namespace {
+
+using testing::CleanOne;
+using testing::CleanTextOf;
+using testing::MakeCleaner;
+using testing::Quote;
+
+constexpr char kRules[] =
+    "footer  truncate il  source link\n"
+    "share   drop     il  share this\n"
+    "spam    drop-doc i   buy cheap pills\n"
+    "quote   keep     i   ^>\n"
+    "quote-drop drop  i   ^> drop me\n";
+
+// Eight long article lines, so that the last third starts around line six.
+std::string Article(int n = 8) {
+  std::string s;
+  for (int i = 0; i < n; ++i) {
+    s += "Paragraph " + std::to_string(i) + " of the article has enough words to be content.\n";
+  }
+  return s;
+}
+
+TEST(Cleaner, UnchangedTextIsReturnedAsIs) {
+  auto c = MakeCleaner(kRules);
+  std::string text = "\n  Leading blank and trailing newline stay\n\n\nwhen nothing is removed\n";
+  Stats stats;
+  EXPECT_EQ(CleanTextOf(*c, text, &stats), text);
+  EXPECT_EQ(stats.lines_in, 2u);
+  EXPECT_EQ(stats.lines_removed, 0u);
+}
+
+TEST(Cleaner, DropRemovesTheLineAndKeepsParagraphBreaks) {
+  auto c = MakeCleaner(kRules);
+  Stats stats;
+  EXPECT_EQ(CleanTextOf(*c, "A first line\nShare this\nB second\n\nShare this\n\nC third", &stats),
+            "A first line\nB second\n\nC third");
+  EXPECT_EQ(stats.lines_removed, 2u);
+  EXPECT_EQ(stats.removed_by[1], 2u);  // rule "share"
+}
+
+TEST(Cleaner, NoLeadingOrTrailingBlankLinesAfterRemoval) {
+  auto c = MakeCleaner(kRules);
+  EXPECT_EQ(CleanTextOf(*c, "\n\nShare this\n\nBody line\n\n"), "Body line");
+}
+
+TEST(Cleaner, CrLfSeparatorsArePreserved) {
+  auto c = MakeCleaner(kRules);
+  EXPECT_EQ(CleanTextOf(*c, "One\r\nShare this\r\nTwo\r\n\r\nThree"), "One\r\nTwo\r\n\r\nThree");
+}
+
+TEST(Cleaner, TruncateInTheTailCutsEverythingAfter) {
+  auto c = MakeCleaner(kRules);
+  Stats stats;
+  std::string text = Article() + "Source link\nPosted in News\nSome Site Name\nLeave a reply";
+  EXPECT_EQ(CleanTextOf(*c, text, &stats), Article().substr(0, Article().size() - 1));
+  EXPECT_EQ(stats.removed_by[0], 4u);
+}
+
+TEST(Cleaner, TruncateOutsideTheTailOnlyDropsItsLine) {
+  auto c = MakeCleaner(kRules);
+  std::string text = "Source link\n" + Article();
+  EXPECT_EQ(CleanTextOf(*c, text), Article().substr(0, Article().size() - 1));
+}
+
+TEST(Cleaner, TailFractionIsAnOption) {
+  CleanerOptions opt;
+  opt.tail_fraction = 1.0;  // the whole text is tail
+  auto c = MakeCleaner(kRules, opt);
+  EXPECT_EQ(CleanTextOf(*c, "Intro\nSource link\n" + Article()), "Intro");
+  opt.tail_fraction = 0.0;  // never truncate
+  auto d = MakeCleaner(kRules, opt);
+  EXPECT_EQ(CleanTextOf(*d, "Intro\nSource link\nOutro"), "Intro\nOutro");
+}
+
+TEST(Cleaner, KeepProtectsLinesFromRulesAndTruncation) {
+  auto c = MakeCleaner(kRules);
+  // "> drop me" matches both keep and drop: keep wins. A keep line after a truncation point
+  // survives too.
+  std::string text = Article() + "> drop me\nSource link\nchrome\n> quoted reply stays";
+  EXPECT_EQ(CleanTextOf(*c, text), Article() + "> drop me\n> quoted reply stays");
+}
+
+TEST(Cleaner, DropDocRemovesTheDocumentAndCountsTheRule) {
+  auto c = MakeCleaner(kRules);
+  Stats stats;
+  bool dropped = false;
+  CleanTextOf(*c, "Hello\nBuy CHEAP pills now\nBye", &stats, &dropped);
+  EXPECT_TRUE(dropped);
+  EXPECT_EQ(stats.docs_dropped_by[2], 1u);
+  // A keep line is protected from drop-doc as well.
+  dropped = true;
+  CleanTextOf(*c, "> buy cheap pills", &stats, &dropped);
+  EXPECT_FALSE(dropped);
+}
+
+TEST(Cleaner, LaterDuplicatesGoAfterNormalization) {
+  auto c = MakeCleaner("");
+  Stats stats;
+  std::string text =
+      "Kim’s visit to China was in January\n\n"
+      "A different line in between here\n"
+      "KIM'S   visit to China was in January \n"
+      "Reply\nReply\n"
+      "“Quoted words” — with a dash here\n"
+      "\"Quoted words\" - with a dash here";
+  EXPECT_EQ(CleanTextOf(*c, text, &stats),
+            "Kim’s visit to China was in January\n\nA different line in between here\n"
+            "Reply\nReply\n“Quoted words” — with a dash here");
+  EXPECT_EQ(stats.removed_by[static_cast<size_t>(ExtraReason::kDuplicate)], 2u);
+}
+
+TEST(Cleaner, DedupMinimumAndSwitchAreOptions) {
+  CleanerOptions opt;
+  opt.min_dedup_bytes = 3;
+  auto c = MakeCleaner("", opt);
+  EXPECT_EQ(CleanTextOf(*c, "Reply\nbody\nReply"), "Reply\nbody");
+  opt.dedup = false;
+  auto d = MakeCleaner("", opt);
+  std::string text = "A long repeated line of text\nA long repeated line of text";
+  EXPECT_EQ(CleanTextOf(*d, text), text);
+}
+
+TEST(Cleaner, EverythingRemovedGivesEmptyText) {
+  auto c = MakeCleaner(kRules);
+  EXPECT_EQ(CleanTextOf(*c, "Share this\n\nshare THIS"), "");
+}
+
+// --- records ---
+
+TEST(Cleaner, RecordBytesOutsideTheTextAreCopied) {
+  auto c = MakeCleaner(kRules);
+  std::string record =
+      R"({"id":1.50e3,"url":"https:\/\/x.example\/a","text":"Body\nShare this\n\u00e9t\u00e9 \"q\"",)"
+      R"( "meta" : {"k": [1, 2, {"z": null}], "s": "\u2019"}  })";
+  std::string out;
+  RecordOutcome r = CleanOne(*c, record, &out);
+  ASSERT_EQ(r.verdict, RecordVerdict::kWritten);
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(out,
+            R"({"id":1.50e3,"url":"https:\/\/x.example\/a","text":"Body\nété \"q\"",)"
+            R"( "meta" : {"k": [1, 2, {"z": null}], "s": "\u2019"}  })");
+}
+
+TEST(Cleaner, UnchangedRecordIsByteIdentical) {
+  auto c = MakeCleaner(kRules);
+  std::string record = "\xEF\xBB\xBF{ \"text\" : \"Nothing \\u0041 here\\r\\n\" , \"n\":-0 }\r";
+  std::string out;
+  RecordOutcome r = CleanOne(*c, record, &out);
+  ASSERT_EQ(r.verdict, RecordVerdict::kWritten);
+  EXPECT_FALSE(r.changed);
+  EXPECT_EQ(out, record);
+}
+
+TEST(Cleaner, EscapedFormsAreTheSameCharactersToRulesAndDedup) {
+  auto c = MakeCleaner(kRules);
+  // "Share this" spelled with escapes is still matched; the duplicate with \u2019 is found.
+  std::string record = R"({"text":"It\u2019s a long headline here\n\u0053hare this\nIt’s a long headline here\nTab\there \u0000 nul"})";
+  std::string out;
+  ASSERT_EQ(CleanOne(*c, record, &out).verdict, RecordVerdict::kWritten);
+  EXPECT_EQ(out, R"({"text":"It’s a long headline here\nTab\there \u0000 nul"})");
+}
+
+TEST(Cleaner, NewTextIsEscapedMinimally) {
+  std::string out;
+  AppendJsonEscaped(std::string("q\"b\\n\n\t\r\b\f\x01\x1f é", 15), &out);
+  EXPECT_EQ(out, "q\\\"b\\\\n\\n\\t\\r\\b\\f\\u0001\\u001f é");
+  simdjson::dom::parser parser;
+  std::string doc = "\"" + out + "\"";
+  std::string_view back;
+  ASSERT_EQ(parser.parse(doc).get(back), simdjson::SUCCESS);
+  EXPECT_EQ(back, std::string("q\"b\\n\n\t\r\b\f\x01\x1f é", 15));
+}
+
+TEST(Cleaner, TextFieldNameIsAnOption) {
+  CleanerOptions opt;
+  opt.text_field = "content";
+  auto c = MakeCleaner(kRules, opt);
+  std::string out;
+  ASSERT_EQ(CleanOne(*c, R"({"text":"Share this","content":"a\nShare this"})", &out).verdict,
+            RecordVerdict::kWritten);
+  EXPECT_EQ(out, R"({"text":"Share this","content":"a"})");
+}
+
+TEST(Cleaner, DroppedDocumentVerdict) {
+  auto c = MakeCleaner(kRules);
+  std::string out;
+  EXPECT_EQ(CleanOne(*c, R"({"text":"buy cheap pills"})", &out).verdict, RecordVerdict::kDropped);
+}
+
+struct BadCase {
+  const char* record;
+  BadRecord reason;
+};
+
+class CleanerBadRecord : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(CleanerBadRecord, IsReportedWithItsReason) {
+  auto c = MakeCleaner(kRules);
+  std::string out = "untouched";
+  Stats stats;
+  stats.Resize(c->patterns().rules().size());
+  simdjson::padded_string padded{std::string(GetParam().record)};
+  auto state = c->MakeState();
+  RecordOutcome r = c->CleanRecord(std::string_view(padded.data(), padded.size()), *state, &stats,
+                                   &out);
+  EXPECT_EQ(r.verdict, RecordVerdict::kBad);
+  EXPECT_EQ(BadRecordName(r.bad), BadRecordName(GetParam().reason)) << GetParam().record;
+  EXPECT_EQ(out, "untouched");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Catalogue, CleanerBadRecord,
+    ::testing::Values(BadCase{R"({"text":"unterminated)", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a"} garbage)", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a"}{"text":"b"})", BadRecord::kInvalidJson},
+                      BadCase{R"("just a string")", BadRecord::kInvalidJson},
+                      BadCase{R"([{"text":"in an array"}])", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a", "x": [1,,2]})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a", "x": tru})", BadRecord::kInvalidJson},
+                      BadCase{"{\"text\":\"bad \xC3\x28 utf8\"}", BadRecord::kInvalidUtf8},
+                      BadCase{R"({"text":"lone \ud800 surrogate"})", BadRecord::kInvalidString},
+                      BadCase{R"({"text":"bad \q escape"})", BadRecord::kInvalidString},
+                      BadCase{R"({"text":"a","x":"bad \q escape"})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":[[[]]})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":{"y":1})", BadRecord::kInvalidJson},
+                      BadCase{R"({"id":1})", BadRecord::kMissingText},
+                      BadCase{R"({"text":null})", BadRecord::kNonStringText},
+                      BadCase{R"({"text":42})", BadRecord::kNonStringText},
+                      BadCase{R"({"text":{"a":"b"}})", BadRecord::kNonStringText},
+                      BadCase{R"({"text":"a","text":"b"})", BadRecord::kDuplicateText}));
+
+TEST(Cleaner, DeepNestingIsInvalidNotACrash) {
+  auto c = MakeCleaner(kRules);
+  std::string record = "{\"text\":\"a\",\"x\":" + std::string(10000, '[') +
+                       std::string(10000, ']') + "}";
+  std::string out;
+  RecordOutcome r = CleanOne(*c, record, &out);
+  EXPECT_EQ(r.verdict, RecordVerdict::kBad);
+  EXPECT_EQ(r.bad, BadRecord::kInvalidJson);
+}
+
+TEST(Cleaner, RejectsBadOptions) {
+  std::vector<RuleError> errors;
+  std::shared_ptr<const PatternSet> set = std::move(PatternSet::Compile({}, &errors).value());
+  CleanerOptions opt;
+  opt.tail_fraction = 1.5;
+  EXPECT_FALSE(Cleaner::Create(opt, set).ok());
+  opt = {};
+  opt.text_field = "";
+  EXPECT_FALSE(Cleaner::Create(opt, set).ok());
+  EXPECT_FALSE(Cleaner::Create({}, nullptr).ok());
+}
+
+// The seed page through the library: the golden text of the project's starting point.
+TEST(Cleaner, SeedExampleBecomesExpectedText) {
+  std::string shared = testing::SharedDir();
+  if (shared.empty()) GTEST_SKIP() << "../shared is absent";
+  std::string seed = testing::ReadFile(shared + "/seed-example/seed.jsonl");
+  std::string expected = testing::ReadFile(shared + "/seed-example/expected.jsonl");
+  ASSERT_FALSE(seed.empty());
+  while (!seed.empty() && seed.back() == '\n') seed.pop_back();
+  while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+  auto c = testing::DefaultCleaner();
+  std::string out;
+  ASSERT_EQ(CleanOne(*c, seed, &out).verdict, RecordVerdict::kWritten);
+  EXPECT_EQ(out, expected);
+}
+
+}  // namespace
+}  // namespace boilerstrip

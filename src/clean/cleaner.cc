@@ -64,8 +64,12 @@ size_t LineOf(const std::vector<Line>& lines, uint32_t pos, size_t hint) {
 }
 
 // Recursively consumes a value so that the whole record is validated (On-Demand only checks
-// what it is asked for). simdjson bounds the depth (DEPTH_ERROR past the parser's max_depth).
-simdjson::error_code Consume(od::value value) {
+// what it is asked for). Nesting deeper than kMaxDepth is an error, which also bounds the
+// recursion.
+constexpr int kMaxDepth = 512;
+
+simdjson::error_code Consume(od::value value, int depth = 1) {
+  if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
   od::json_type type;
   if (auto err = value.type().get(type)) return err;
   switch (type) {
@@ -75,7 +79,7 @@ simdjson::error_code Consume(od::value value) {
       for (auto field : obj) {
         od::value v;
         if (auto err = field.value().get(v)) return err;
-        if (auto err = Consume(v)) return err;
+        if (auto err = Consume(v, depth + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
@@ -85,7 +89,7 @@ simdjson::error_code Consume(od::value value) {
       for (auto element : arr) {
         od::value v;
         if (auto err = element.get(v)) return err;
-        if (auto err = Consume(v)) return err;
+        if (auto err = Consume(v, depth + 1)) return err;
       }
       return simdjson::SUCCESS;
     }

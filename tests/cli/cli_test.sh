@@ -1,1 +1,118 @@
-exit 77
+#!/usr/bin/env bash
+# CLI golden tests: the real binary, its files, messages and exit codes.
+# usage: cli_test.sh BOILERSTRIP SOURCE_DIR
+set -u
+bin=$1
+src=$2
+shared="$src/../shared"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
+}
+expect_rc() {  # expect_rc NAME WANT CMD...
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL: $name: exit $rc, want $want; stderr:" >&2
+    cat "$tmp/stderr" >&2
+    fails=$((fails + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+# --- the seed page through the CLI ---
+if [ -d "$shared/seed-example" ]; then
+  expect_rc seed-clean 0 "$bin" clean "$shared/seed-example/seed.jsonl" -o "$tmp/seed" -q
+  check seed-golden cmp -s "$tmp/seed/seed.jsonl" "$shared/seed-example/expected.jsonl"
+  # Through stdin and stdout, plain and compressed (stdout is compressed like the input).
+  "$bin" clean - -o - -q <"$shared/seed-example/seed.jsonl" >"$tmp/seed-stdout.jsonl"
+  check seed-stdin-to-stdout cmp -s "$tmp/seed-stdout.jsonl" "$shared/seed-example/expected.jsonl"
+  zstd -q -c "$shared/seed-example/seed.jsonl" | "$bin" clean - -o - -q >"$tmp/seed-stdout.zst"
+  check seed-zstd-stdin-to-stdout cmp -s <(zstd -dc "$tmp/seed-stdout.zst") "$shared/seed-example/expected.jsonl"
+else
+  echo "note: ../shared absent, seed golden skipped" >&2
+fi
+
+# --- a small shard of our own ---
+cat >"$tmp/a.jsonl" <<'JSONL'
+{"id":1,"text":"A headline about the harbour\n\nThe harbour reopened on Monday after repairs.\nShare this\nA headline about the harbour\n\nSource link\nPosted in News","meta":{"x":[1,2]}}
+{"id":2,"text":"Nothing to remove here.","meta":{}}
+{"id":3,"text":"broken
+{"id":4}
+JSONL
+expect_rc clean-with-bad-records 0 "$bin" clean "$tmp/a.jsonl" -o "$tmp/out" --stats "$tmp/stats.json"
+check output-record-1 grep -qF '{"id":1,"text":"A headline about the harbour\n\nThe harbour reopened on Monday after repairs.","meta":{"x":[1,2]}}' "$tmp/out/a.jsonl"
+check output-record-2-unchanged grep -qxF '{"id":2,"text":"Nothing to remove here.","meta":{}}' "$tmp/out/a.jsonl"
+check output-two-records [ "$(wc -l <"$tmp/out/a.jsonl")" -eq 2 ]
+check quarantine-two [ "$(wc -l <"$tmp/out/a.quarantine.jsonl")" -eq 2 ]
+check quarantine-reasons grep -q '"reason":"missing-text"' "$tmp/out/a.quarantine.jsonl"
+check summary-on-stderr grep -q "4 in, 2 out" "$tmp/stderr"
+check stats-json python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = s["total"]
+assert t["records_in"] == 4 and t["records_out"] == 2 and t["quarantined"] == 2, t
+assert t["records_in"] == t["records_out"] + t["quarantined"] + t["dropped_doc"]
+assert t["lines_removed_by"]["duplicate"] == 1, t
+assert t["bad_records"] == {"invalid-json": 1, "missing-text": 1}, t
+assert s["shards"][0]["state"] == "done"
+' "$tmp/stats.json"
+
+# A re-run skips the finished shard and says so; --force redoes it.
+expect_rc rerun-skips 0 "$bin" clean "$tmp/a.jsonl" -o "$tmp/out"
+check rerun-says-skipped grep -q "output exists, skipped" "$tmp/stderr"
+
+# --- thread counts give the same bytes ---
+for i in $(seq 1 400); do
+  printf '{"id":%d,"text":"Title %d of a sample page\\n\\nBody paragraph %d of text, with \\"quotes\\" and more.\\nShare this\\nTitle %d of a sample page"}\n' "$i" "$i" "$i" "$i"
+done >"$tmp/many.jsonl"
+zstd -q "$tmp/many.jsonl" -o "$tmp/many.jsonl.zst"
+expect_rc t1 0 "$bin" clean "$tmp/many.jsonl.zst" -o "$tmp/t1" -T1 --batch-size 4K --stats "$tmp/t1.json"
+expect_rc t2 0 "$bin" clean "$tmp/many.jsonl.zst" -o "$tmp/t2" -T2 --batch-size 4K --stats "$tmp/t2.json"
+check t1-t2-identical cmp -s "$tmp/t1/many.jsonl.zst" "$tmp/t2/many.jsonl.zst"
+check t1-t2-stats-identical cmp -s <(sed -e 's/"seconds": [0-9.]*//' -e 's/t[12]\//t\//' "$tmp/t1.json") \
+                                   <(sed -e 's/"seconds": [0-9.]*//' -e 's/t[12]\//t\//' "$tmp/t2.json")
+check t1-output-valid-zstd zstd -q -t "$tmp/t1/many.jsonl.zst"
+
+# --- exit codes ---
+expect_rc no-args 1 "$bin"
+expect_rc unknown-option 1 "$bin" clean --bogus "$tmp/a.jsonl" -o "$tmp/x"
+check unknown-option-message grep -q "unknown option '--bogus'" "$tmp/stderr"
+expect_rc no-output 1 "$bin" clean "$tmp/a.jsonl"
+expect_rc bad-level 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/x" --level 99
+expect_rc missing-input 1 "$bin" clean "$tmp/nope.jsonl" -o "$tmp/x"
+check missing-input-message grep -q "nope.jsonl: no such file or directory" "$tmp/stderr"
+check missing-input-nothing-written [ ! -e "$tmp/x" ]
+head -c 100 "$tmp/many.jsonl.zst" >"$tmp/cut.jsonl.zst"
+expect_rc truncated-shard 2 "$bin" clean "$tmp/cut.jsonl.zst" "$tmp/many.jsonl" -o "$tmp/cut"
+check truncated-message grep -q "cut.jsonl.zst: truncated zstd stream" "$tmp/stderr"
+check truncated-no-output [ ! -e "$tmp/cut/cut.jsonl.zst" ]
+check truncated-other-shard-done [ -s "$tmp/cut/many.jsonl" ]
+expect_rc help 0 "$bin" --help
+for opt in --output --patterns --threads --text-field --stats --on-bad-record --level -q -v --progress --no-progress; do
+  check "help-mentions$opt" grep -q -- "$opt" "$tmp/stdout"
+done
+
+# --- rules: check and compile errors, with file:line: rule name ---
+printf 'ok drop i fine\n  match: fine\n  nomatch: coarse\nbad erase i x\nx drop - (unclosed\n' >"$tmp/bad.rules"
+expect_rc check-bad-rules 1 "$bin" check "$tmp/bad.rules"
+check check-reports-action grep -qF "$tmp/bad.rules:4: rule bad: unknown action 'erase'" "$tmp/stdout"
+printf 'ok drop i fine\nx drop - (unclosed\ny drop - also(bad\n' >"$tmp/bad2.rules"
+expect_rc check-hyperscan-errors 1 "$bin" check "$tmp/bad2.rules"
+check check-reports-line-2 grep -q "bad2.rules:2: rule x: " "$tmp/stdout"
+check check-reports-line-3 grep -q "bad2.rules:3: rule y: " "$tmp/stdout"
+expect_rc clean-with-bad-rules 1 "$bin" clean -p "$tmp/bad2.rules" "$tmp/a.jsonl" -o "$tmp/never"
+check clean-bad-rules-message grep -q "bad2.rules:2: rule x: " "$tmp/stderr"
+check clean-bad-rules-nothing-written [ ! -e "$tmp/never" ]
+expect_rc check-default 0 "$bin" check "$src/patterns/default"
+
+echo "cli: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]
