@@ -142,6 +142,23 @@ TEST(Classifier, ShortLinesBetweenProseStayLongRunsGo) {
   EXPECT_EQ(Decide(c, Join({kProse1, kProse2, "About", "Jobs"})), "KKCC");
 }
 
+TEST(Classifier, HeadlineListsBetweenProseGo) {
+  Classifier c = MakeClassifier();
+  const std::string h1 = "Council Approves New Budget For Harbour Works";
+  const std::string h2 = "Ferry Timetable Changes Announced For Winter";
+  const std::string h3 = "Local Teams Prepare For The Regional Finals";
+  // Three headline-like lines together are links to other articles.
+  EXPECT_EQ(Decide(c, Join({kProse1, h1, h2, h3, kProse2})), "KCCCK");
+  // Two stay (a headline and a deck), and so do three short capitalized lines (a heading,
+  // a name, a date).
+  EXPECT_EQ(Decide(c, Join({kProse1, h1, h2, kProse2})), "KKKK");
+  EXPECT_EQ(Decide(c, Join({kProse1, "What Happens Next", "Jane Doe", "May 2012", kProse2})),
+            "KKKKK");
+  ClassifierOptions o;
+  o.max_headline_lines = 0;
+  EXPECT_EQ(Decide(MakeClassifier(o), Join({kProse1, h1, h2, h3, kProse2})), "KKKKK");
+}
+
 TEST(Classifier, MediumLinesNeedProseNearby) {
   Classifier c = MakeClassifier();
   const std::string medium = "Sign up today and get our weekly digest free.";  // 45+ chars

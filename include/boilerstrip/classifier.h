@@ -56,6 +56,10 @@ struct ClassifierOptions {
   size_t max_heading_lines = 2;
   // Default: 25.
   size_t min_heading_chars = 25;
+  // A run between prose lines that holds more than this many headline-like lines (at least
+  // min_heading_chars, mostly capitalized words, no sentence punctuation) is a list of links
+  // to other articles and goes, however short. 0 = no such check. Default: 2.
+  size_t max_headline_lines = 2;
   // Word statistics look at no more than this many bytes of a line (its start), which keeps the
   // classifier cheap on long lines. Must be at least 16. Default: 320.
   size_t scan_bytes = 320;

@@ -287,6 +287,20 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
     }
     const size_t limit = left == kSkip ? o.max_top_run : o.max_inner_run;
     bool keep = left != kBad && right == kGood && run <= limit;
+    bool headline_list = false;
+    if (keep && o.max_headline_lines > 0 && run > o.max_headline_lines) {
+      // Several headline-like lines together (long enough, capitalized, no sentence end) are a
+      // list of links to other articles, even between two paragraphs.
+      size_t headlines = 0;
+      for (size_t k = i; k < j; ++k) {
+        if (cls[k] != kShort) continue;
+        const LineFeatures& f = feat[k];
+        headlines += f.chars >= o.min_heading_chars && !f.ends_sentence && f.latin > 0 &&
+                     2 * f.capitalized >= f.latin;
+      }
+      headline_list = headlines > o.max_headline_lines;
+      keep = !headline_list;
+    }
     if (!keep && left == kGood && right == kGood) {
       // A long run inside the article: a list. Lowercase words make it content.
       size_t latin = 0, capitalized = 0;
@@ -300,7 +314,7 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
     }
     // Right above prose, the last lines of a dropped run that are heading-sized (a headline,
     // a byline) stay: menus are made of shorter entries.
-    if (!keep && right == kGood) {
+    if (!keep && !headline_list && right == kGood) {
       size_t kept = 0;
       for (size_t k = j; k-- > i && kept < o.max_heading_lines;) {
         if (cls[k] == kSkip) continue;

@@ -75,6 +75,8 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
       --classifier-run N        runs of up to N short lines between prose stay (default 6)
       --classifier-top-run N    up to N short lines before the first prose line stay
                                 (default 2)
+      --classifier-headlines N  more than N headline-like lines together between prose
+                                are a link list and go; 0 = off (default 2)
   -f, --force             redo shards whose output exists
       --rank R            process inputs R, R+W, R+2W, ... of the sorted list
       --world-size W      (defaults: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, else 0 and 1)
@@ -262,6 +264,7 @@ int Clean(int argc, char** argv) {
     else if (a == "--classifier-long") clean.classifier.long_chars = ParseInt(a, val(), 0, 1 << 20);
     else if (a == "--classifier-run") clean.classifier.max_inner_run = ParseInt(a, val(), 0, 1 << 20);
     else if (a == "--classifier-top-run") clean.classifier.max_top_run = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-headlines") clean.classifier.max_headline_lines = ParseInt(a, val(), 0, 1 << 20);
     else if (a == "--classifier-stopwords") {
       std::string v = val();
       char* end = nullptr;
