@@ -95,7 +95,8 @@ class Classifier {
   // Per-thread working memory for Classify, reused across calls.
   struct Scratch {
     std::vector<uint8_t> classes;
-    std::vector<LineFeatures> features;
+    std::vector<LineFeatures> features;  // of short lines only `chars` until measured
+    std::vector<uint8_t> measured;       // features[i] holds every field
   };
 
   // Measures one line.

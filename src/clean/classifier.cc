@@ -187,16 +187,39 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
   const ClassifierOptions& o = options_;
   std::vector<uint8_t>& cls = scratch->classes;
   std::vector<LineFeatures>& feat = scratch->features;
+  std::vector<uint8_t>& measured = scratch->measured;
   cls.assign(n, kSkip);
   feat.resize(n);
+  measured.resize(n);
+  auto full = [&](size_t k) -> const LineFeatures& {
+    if (!measured[k]) {
+      feat[k] = Measure(text.substr(lines[k].begin, lines[k].end - lines[k].begin));
+      measured[k] = 1;
+    }
+    return feat[k];
+  };
 
   // 1. Measure the open lines; sum the stopword share of the document's non-short lines.
   uint64_t doc_latin = 0, doc_stop = 0;
   for (size_t i = 0; i < n; ++i) {
     LineMark m = (*marks)[i];
     if (m != LineMark::kOpen) continue;
-    feat[i] = Measure(text.substr(lines[i].begin, lines[i].end - lines[i].begin));
-    if (feat[i].chars >= o.short_chars) doc_latin += feat[i].latin, doc_stop += feat[i].stop;
+    // Short lines, most lines of a page, are measured in full only if a run check needs it.
+    // (A line of 4 * short_chars bytes or more has at least short_chars code points.)
+    std::string_view line = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
+    if (line.size() < 4 * o.short_chars) {
+      uint32_t chars = 0;
+      for (unsigned char ch : line) chars += (ch & 0xC0) != 0x80;
+      if (chars < o.short_chars) {
+        feat[i] = LineFeatures();
+        feat[i].chars = chars;
+        measured[i] = 0;
+        continue;
+      }
+    }
+    feat[i] = Measure(line);
+    measured[i] = 1;
+    doc_latin += feat[i].latin, doc_stop += feat[i].stop;
   }
   const bool covered = static_cast<double>(doc_stop) >=
                        o.min_document_stopword_share * static_cast<double>(doc_latin);
@@ -294,7 +317,7 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
       size_t headlines = 0;
       for (size_t k = i; k < j; ++k) {
         if (cls[k] != kShort) continue;
-        const LineFeatures& f = feat[k];
+        const LineFeatures& f = full(k);
         headlines += f.chars >= o.min_heading_chars && !f.ends_sentence && f.latin > 0 &&
                      2 * f.capitalized >= f.latin;
       }
@@ -305,7 +328,7 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
       // A long run inside the article: a list. Lowercase words make it content.
       size_t latin = 0, capitalized = 0;
       for (size_t k = i; k < j; ++k) {
-        if (cls[k] == kShort) latin += feat[k].latin, capitalized += feat[k].capitalized;
+        if (cls[k] == kShort) latin += full(k).latin, capitalized += full(k).capitalized;
       }
       keep = latin > 0 && 4 * capitalized < latin;
     }
