@@ -207,6 +207,29 @@ TEST(DefaultRules, C4PresetExamplesBehaveWithOurStagesOff) {
   ASSERT_TRUE(cleaner.value()->CleanText("Home\nThe ferry runs again.\nIt was repaired.", *state,
                                          &stats, &out, &drop_doc));
   EXPECT_EQ(out, "The ferry runs again.\nIt was repaired.");
+  // A match never runs on into the next line: blank lines between sentences change nothing.
+  EXPECT_FALSE(cleaner.value()->CleanText("The ferry runs again.\n\nIt was repaired.\n\nIt is done now.",
+                                          *state, &stats, &out, &drop_doc));
+}
+
+TEST(DefaultRules, MatchesStayWithinTheirLine) {
+  // A rule's negated class or trailing repeat must not run across the line break into the next
+  // line (hits are mapped to lines by their end).
+  auto set = LoadSet(DefaultDir());
+  ASSERT_NE(set, nullptr);
+  auto cleaner = MakeCleaner(set, /*classifier=*/false);
+  auto state = cleaner->MakeState();
+  Stats stats;
+  stats.Resize(set->rules().size());
+  std::string out;
+  int drop_doc = -1;
+  ASSERT_TRUE(cleaner->CleanText("Home | News | Sport\n\nWhy the bridge matters to its drivers\n",
+                                 *state, &stats, &out, &drop_doc));
+  EXPECT_EQ(out, "Why the bridge matters to its drivers");
+  ASSERT_TRUE(cleaner->CleanText(
+      "Posted by Jane on October 26, 2012 at 9:15 pm\nby the river the town grew at 9:15 pm\n",
+      *state, &stats, &out, &drop_doc));
+  EXPECT_EQ(out, "by the river the town grew at 9:15 pm");
 }
 
 std::string ReadFile(const std::filesystem::path& p) {
