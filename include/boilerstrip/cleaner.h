@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "boilerstrip/classifier.h"
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/site_profile.h"
 #include "boilerstrip/stats.h"
@@ -29,6 +30,11 @@ struct CleanerOptions {
   // A truncate rule cuts the rest of the document only when its line starts in this final
   // fraction of the text's bytes; elsewhere it acts as drop. Must be in [0, 1]. Default: 1/3.
   double tail_fraction = 1.0 / 3.0;
+  // A truncate rule also cuts outside the tail when at least this many bytes of long lines
+  // (kLongLineBytes or more: article prose) stand before its line, so that a comment section
+  // is cut however long the comments below it run. 0 = off. Default: 3000.
+  size_t truncate_after_prose_bytes = 3000;
+  static constexpr size_t kLongLineBytes = 150;
   // Remove later lines whose normalized form equals an earlier kept line's. Default: true.
   bool dedup = true;
   // Normalized lines shorter than this many bytes are never duplicates. Default: 16.
@@ -40,6 +46,9 @@ struct CleanerOptions {
   // The JSON field holding the document's URL, a dotted path for nested objects
   // ("metadata.url"); read only with a site profile. Default: "url".
   std::string url_field = "url";
+  // The structural line classifier (classifier.h), run after rule actions and before dedup on
+  // the lines no rule touched; keep rules protect lines from it. Default: on.
+  ClassifierOptions classifier;
 };
 
 // What happened to one record.
@@ -97,6 +106,7 @@ class Cleaner {
   CleanerOptions options_;
   std::shared_ptr<const PatternSet> patterns_;
   std::vector<std::string> url_path_;  // options_.url_field split at '.'
+  std::unique_ptr<const Classifier> classifier_;  // null when options_.classifier is off
 };
 
 // Appends `text` to *out as the inside of a JSON string: '"' and '\\' escaped, control bytes as

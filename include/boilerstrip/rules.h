@@ -69,6 +69,12 @@ void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
 // patterns/default as configured at build time, else <exe dir>/../share/boilerstrip/patterns.
 std::string DefaultPatternsPath();
 
+// Resolves a -p argument: an existing file or directory is returned as it is; otherwise a bare
+// NAME (letters, digits, '-', '_') names a bundled preset, the directory NAME beside the
+// default one, returned when it exists (and *is_preset set, when not null). Anything else is
+// returned unchanged, for LoadRules to report.
+std::string ResolvePatternsPath(const std::string& arg, bool* is_preset);
+
 }  // namespace boilerstrip
 
 #endif  // BOILERSTRIP_RULES_H_

@@ -29,6 +29,8 @@ class Cleaner::State {
     bool keep;
   };
   std::vector<Verdict> verdicts;
+  std::vector<LineMark> marks;   // classifier input and output, per line
+  Classifier::Scratch classifier_scratch;
   std::vector<int32_t> reason;  // per line: -1 kept, else index into Stats::removed_by
   // Dedup: open-addressing table of (hash, offset+1 into norm_arena, length).
   struct Slot {
@@ -80,7 +82,15 @@ Result<std::unique_ptr<Cleaner>> Cleaner::Create(CleanerOptions options,
   if (options.site_profile != nullptr && options.url_field.empty()) {
     return Status::RunError("URL field name is empty");
   }
-  return std::unique_ptr<Cleaner>(new Cleaner(std::move(options), std::move(patterns)));
+  std::unique_ptr<const Classifier> classifier;
+  if (options.classifier.enabled) {
+    auto made = Classifier::Create(options.classifier);
+    if (!made.ok()) return made.status();
+    classifier = std::make_unique<const Classifier>(std::move(made.value()));
+  }
+  auto cleaner = std::unique_ptr<Cleaner>(new Cleaner(std::move(options), std::move(patterns)));
+  cleaner->classifier_ = std::move(classifier);
+  return cleaner;
 }
 
 Cleaner::Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns)
@@ -137,16 +147,34 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
   size_t cut = n;
   int32_t cut_rule = kNone;
   if (!st.hits.empty()) {
+    size_t prose_before = 0;  // bytes of long lines before line i
+    const size_t prose_needed = options_.truncate_after_prose_bytes;
     for (size_t i = 0; i < n; ++i) {
       const State::Verdict& v = st.verdicts[i];
-      if (!v.keep && v.truncate != kNone && st.lines[i].begin >= tail_start) {
+      const Line& l = st.lines[i];
+      if (!v.keep && v.truncate != kNone &&
+          (l.begin >= tail_start || (prose_needed > 0 && prose_before >= prose_needed))) {
         cut = i;
         cut_rule = v.truncate;
         break;
       }
+      if (l.end - l.begin >= CleanerOptions::kLongLineBytes) prose_before += l.end - l.begin;
     }
   }
 
+  // The classifier judges the lines no rule removed; keep-protected lines are content context.
+  if (classifier_ != nullptr) {
+    st.marks.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      const State::Verdict& v = st.verdicts[i];
+      st.marks[i] = st.lines[i].blank ? LineMark::kBlank
+                    : v.keep          ? LineMark::kProtected
+                    : (i >= cut || v.drop != kNone || v.truncate != kNone) ? LineMark::kRemoved
+                                                                           : LineMark::kOpen;
+    }
+    classifier_->Classify(text, st.lines, &st.marks, &st.classifier_scratch);
+  }
+  const int32_t cls_reason = rule_count + static_cast<int32_t>(ExtraReason::kClassifier);
   const int32_t dup_reason = rule_count + static_cast<int32_t>(ExtraReason::kDuplicate);
   const int32_t site_reason = rule_count + static_cast<int32_t>(ExtraReason::kSiteRepeated);
   const SiteProfile::Lines* site_lines =
@@ -175,6 +203,8 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
       } else if (v.drop != kNone || v.truncate != kNone) {
         reason = v.drop == kNone ? v.truncate
                  : v.truncate == kNone ? v.drop : std::min(v.drop, v.truncate);
+      } else if (classifier_ != nullptr && st.marks[i] == LineMark::kChrome) {
+        reason = cls_reason;
       }
     }
     bool normalized = false;

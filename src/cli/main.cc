@@ -46,7 +46,10 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
 
   -o, --output OUTDIR     output directory (created if missing); - = standard output
   -p, --patterns PATH     a rule file or a directory of *.rules files; repeatable
-                          (default: the bundled patterns/default)
+                          (default: the bundled patterns/default). A NAME that is no
+                          existing path names a bundled preset, patterns/NAME: default,
+                          or c4 (C4's line filter; turns the classifier and dedup off
+                          unless --classifier or --dedup is given)
   -T, --threads N         worker threads, 0 = all cores (default 0)
       --text-field NAME   the JSON field holding the text (default: text)
       --stats FILE        write run statistics as JSON (per shard and in total)
@@ -59,9 +62,25 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
       --batch-size B      uncompressed bytes per batch (default 4M)
       --tail-fraction F   truncate rules cut the rest only from the last F of the text
                           (default 0.333)
+      --truncate-after-prose B  truncate rules also cut outside the tail after B bytes
+                          of long (prose) lines; 0 = off (default 3000)
       --min-dup-length N  normalized lines shorter than N bytes are never duplicates
                           (default 16)
       --no-dedup          keep repeated lines
+      --dedup             remove repeated lines even with a preset that turns it off
+      --no-classifier     no structural line classifier (on by default)
+      --classifier        run the classifier even with a preset that turns it off
+      --classifier-short N      lines under N characters are short: context decides
+                                (default 50)
+      --classifier-long N       prose lines of N characters or more anchor context
+                                (default 100)
+      --classifier-stopwords F  a line is prose when F of its words are stopwords
+                                (default 0.25)
+      --classifier-run N        runs of up to N short lines between prose stay (default 6)
+      --classifier-top-run N    up to N short lines before the first prose line stay
+                                (default 2)
+      --classifier-headlines N  more than N headline-like lines together between prose
+                                are a link list and go; 0 = off (default 2)
   -f, --force             redo shards whose output exists
       --rank R            process inputs R, R+W, R+2W, ... of the sorted list
       --world-size W      (defaults: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, else 0 and 1)
@@ -197,6 +216,7 @@ int Clean(int argc, char** argv) {
   int progress = -1;  // -1: auto (TTY)
   bool rank_set = false, world_set = false;
   bs::cli::CleanSiteFlags site;
+  int classifier_flag = -1, dedup_flag = -1;  // -1: not given on the command line
   auto value = [&](int& i, const std::string& flag) -> std::string {
     if (i + 1 >= argc) Die(flag + ": missing value");
     return argv[++i];
@@ -238,8 +258,27 @@ int Clean(int argc, char** argv) {
       if (end == v.c_str() || *end || clean.tail_fraction < 0 || clean.tail_fraction > 1) {
         Die("--tail-fraction: expected a number in [0, 1], got '" + v + "'");
       }
+    } else if (a == "--truncate-after-prose") {
+      clean.truncate_after_prose_bytes = ParseInt(a, val(), 0, 1L << 40);
     } else if (a == "--min-dup-length") clean.min_dedup_bytes = ParseInt(a, val(), 0, 1 << 30);
-    else if (a == "--no-dedup") clean.dedup = false;
+    else if (a == "--no-dedup") dedup_flag = 0;
+    else if (a == "--dedup") dedup_flag = 1;
+    else if (a == "--no-classifier") classifier_flag = 0;
+    else if (a == "--classifier") classifier_flag = 1;
+    else if (a == "--classifier-short") clean.classifier.short_chars = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-long") clean.classifier.long_chars = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-run") clean.classifier.max_inner_run = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-top-run") clean.classifier.max_top_run = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-headlines") clean.classifier.max_headline_lines = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-stopwords") {
+      std::string v = val();
+      char* end = nullptr;
+      clean.classifier.min_stopword_share = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(clean.classifier.min_stopword_share >= 0) ||
+          clean.classifier.min_stopword_share > 1) {
+        Die("--classifier-stopwords: expected a number in [0, 1], got '" + v + "'");
+      }
+    }
     else if (bs::cli::ParseCleanSiteFlag(a, val, &site)) continue;
     else if (a == "-f" || a == "--force") run.force = true;
     else if (a == "--rank") run.rank = ParseInt(a, val(), 0, 1 << 30), rank_set = true;
@@ -271,6 +310,16 @@ int Clean(int argc, char** argv) {
     clean.site_profile = std::move(profile.value());
     clean.url_field = site.url_field;
   }
+  // A bundled preset other than default reproduces another pipeline's line rules: our own
+  // stages (classifier, dedup) stay off unless asked for.
+  bool foreign_preset = false;
+  for (std::string& p : pattern_paths) {
+    bool preset = false;
+    p = bs::ResolvePatternsPath(p, &preset);
+    foreign_preset |= preset && p != bs::DefaultPatternsPath();
+  }
+  clean.dedup = dedup_flag == -1 ? !foreign_preset : dedup_flag == 1;
+  clean.classifier.enabled = classifier_flag == -1 ? !foreign_preset : classifier_flag == 1;
 
   auto patterns = BuildPatterns(pattern_paths);
   std::vector<std::string> names;

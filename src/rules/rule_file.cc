@@ -225,4 +225,21 @@ std::string DefaultPatternsPath() {
   return source.empty() ? "patterns/default" : source;
 }
 
+std::string ResolvePatternsPath(const std::string& arg, bool* is_preset) {
+  namespace fs = std::filesystem;
+  if (is_preset != nullptr) *is_preset = false;
+  std::error_code ec;
+  if (arg.empty() || fs::exists(arg, ec)) return arg;
+  for (char c : arg) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return arg;
+  }
+  // Presets sit beside the default set, wherever DefaultPatternsPath found it.
+  fs::path dir = fs::path(DefaultPatternsPath()).parent_path() / arg;
+  if (!fs::is_directory(dir, ec)) return arg;
+  if (is_preset != nullptr) *is_preset = true;
+  return dir.string();
+}
+
 }  // namespace boilerstrip

@@ -31,7 +31,7 @@ has() { grep -q -- "$1" "$2"; }
 
 python3 "$src/scripts/gen-sites.py" "$tmp/gen" --sites 120 --small-sites 10 --shards 8 --seed 7
 printf 'never drop - ^zzqqxx-never-matches$\n' >"$tmp/none.rules"
-rules=(-p "$tmp/none.rules" --no-dedup)
+rules=(-p "$tmp/none.rules" --no-dedup --no-classifier)  # the site stage alone
 
 # --- one task, then quality
 expect_rc "profile all" 0 "$bin" profile "$tmp/gen" -o "$tmp/all.bsp" -T2 --stats "$tmp/all.json"

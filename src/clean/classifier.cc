@@ -1,0 +1,358 @@
+// The structural line classifier: features per line, then context over runs of lines.
+#include "boilerstrip/classifier.h"
+
+#include <algorithm>
+
+namespace boilerstrip {
+namespace {
+
+// English function words: the words that make up a third or more of running prose and almost
+// none of a menu, a tag list or a footer.
+constexpr std::string_view kEnglishStopwords[] = {
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "around", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+    "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each",
+    "even", "ever", "every", "few", "for", "from", "further", "had", "has", "have", "having", "he",
+    "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "in",
+    "into", "is", "it", "its", "itself", "just", "least", "less", "like", "many", "may", "me",
+    "might", "more", "most", "much", "must", "my", "myself", "never", "no", "nor", "not", "now",
+    "of", "off", "often", "on", "once", "one", "only", "or", "other", "others", "our", "ours",
+    "ourselves", "out", "over", "own", "per", "quite", "rather", "really", "same", "she", "should",
+    "since", "so", "some", "still", "such", "than", "that", "the", "their", "theirs", "them",
+    "themselves", "then", "there", "these", "they", "this", "those", "though", "through", "thus",
+    "to", "too", "under", "until", "up", "upon", "us", "very", "was", "we", "well", "were", "what",
+    "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with",
+    "within", "without", "would", "yet", "you", "your", "yours", "yourself", "yourselves",
+    "it's", "i'm", "don't", "didn't", "doesn't", "isn't", "wasn't", "can't", "won't", "that's",
+    "there's", "he's", "she's", "we're", "they're", "you're", "i've", "we've", "i'd", "let's",
+    "it’s", "i’m", "don’t", "didn’t", "doesn’t", "isn’t", "wasn’t", "can’t", "won’t", "that’s",
+};
+
+constexpr uint64_t kFnvBasis = 1469598103934665603ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+
+inline uint64_t FnvStep(uint64_t h, unsigned char c) { return (h ^ c) * kFnvPrime; }
+
+// Word bytes: ASCII letters and digits, the apostrophe, and every byte of a multi-byte UTF-8
+// sequence (letters of other scripts; typographic punctuation fuses, which is harmless here).
+constexpr bool IsWordByte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '\'' || c >= 0x80;
+}
+
+inline unsigned char Lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+uint64_t WordHash(std::string_view w) {
+  uint64_t h = kFnvBasis;
+  for (unsigned char c : w) h = FnvStep(h, Lower(c));
+  return h | 1;  // never 0, the empty-slot marker
+}
+
+// True when the line, trailing spaces ignored, ends in sentence punctuation: . ! ? : ; " ' )
+// or a typographic quote, an ellipsis, or CJK full stops.
+bool EndsSentence(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.empty()) return false;
+  unsigned char c = static_cast<unsigned char>(s.back());
+  if (c < 0x80) {
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '"' || c == '\'' ||
+           c == ')';
+  }
+  if (s.size() < 3) return false;
+  std::string_view t = s.substr(s.size() - 3);
+  return t == "\xE2\x80\x9D" /* ” */ || t == "\xE2\x80\x99" /* ’ */ ||
+         t == "\xE2\x80\xA6" /* … */ || t == "\xE3\x80\x82" /* 。 */ ||
+         t == "\xEF\xBC\x81" /* ！ */ || t == "\xEF\xBC\x9F" /* ？ */;
+}
+
+// First classes, then final ones.
+enum Cls : uint8_t { kGood, kNearGood, kShort, kBad, kSkip };
+
+}  // namespace
+
+Result<Classifier> Classifier::Create(ClassifierOptions options) {
+  auto share_ok = [](double x) { return x >= 0.0 && x <= 1.0; };
+  if (!share_ok(options.min_stopword_share)) {
+    return Status::RunError("classifier: min_stopword_share must be in [0, 1]");
+  }
+  if (!share_ok(options.min_document_stopword_share)) {
+    return Status::RunError("classifier: min_document_stopword_share must be in [0, 1]");
+  }
+  if (!(options.max_symbol_share > 0.0 && options.max_symbol_share <= 1.0)) {
+    return Status::RunError("classifier: max_symbol_share must be in (0, 1]");
+  }
+  if (options.long_chars < options.short_chars) {
+    return Status::RunError("classifier: long_chars must be at least short_chars");
+  }
+  if (options.scan_bytes < 16) return Status::RunError("classifier: scan_bytes must be >= 16");
+  for (const std::string& w : options.stopwords) {
+    if (w.empty()) return Status::RunError("classifier: empty stopword");
+    for (unsigned char c : w) {
+      if (!IsWordByte(c)) return Status::RunError("classifier: stopword '" + w + "' is not one word");
+    }
+  }
+  return Classifier(std::move(options));
+}
+
+Classifier::Classifier(ClassifierOptions options) : options_(std::move(options)) {
+  std::vector<uint64_t> hashes;
+  auto add = [&](std::string_view w) {
+    hashes.push_back(WordHash(w));
+    max_stopword_bytes_ = std::max(max_stopword_bytes_, w.size());
+  };
+  if (options_.stopwords.empty()) {
+    for (std::string_view w : kEnglishStopwords) add(w);
+  } else {
+    for (const std::string& w : options_.stopwords) add(w);
+  }
+  size_t cap = 64;
+  while (cap < 4 * hashes.size()) cap <<= 1;
+  table_.assign(cap, 0);
+  for (uint64_t h : hashes) {
+    size_t slot = h & (cap - 1);
+    while (table_[slot] != 0 && table_[slot] != h) slot = (slot + 1) & (cap - 1);
+    table_[slot] = h;
+  }
+}
+
+bool Classifier::IsStopword(uint64_t h) const {
+  const size_t mask = table_.size() - 1;
+  for (size_t slot = h & mask;; slot = (slot + 1) & mask) {
+    if (table_[slot] == h) return true;
+    if (table_[slot] == 0) return false;
+  }
+}
+
+// Byte classes for Measure, one table lookup per byte instead of a chain of compares.
+enum : uint8_t { kWord = 1, kDigit = 2, kUpper = 4, kLetter = 8, kLead = 16, kSymbol = 32 };
+
+struct ByteTable {
+  uint8_t c[256];
+  constexpr ByteTable() : c() {
+    for (int i = 0; i < 256; ++i) {
+      uint8_t v = 0;
+      if (IsWordByte(static_cast<unsigned char>(i))) v |= kWord;
+      if (i >= '0' && i <= '9') v |= kDigit;
+      if (i >= 'A' && i <= 'Z') v |= kUpper | kLetter;
+      if (i >= 'a' && i <= 'z') v |= kLetter;
+      if ((i & 0xC0) != 0x80) v |= kLead;
+      if (!(v & kWord) && i > ' ') v |= kSymbol;
+      c[i] = v;
+    }
+  }
+};
+constexpr ByteTable kBytes;
+
+LineFeatures Classifier::Measure(std::string_view s) const {
+  LineFeatures f;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size(); ++i) f.chars += (p[i] & 0xC0) != 0x80;
+  const size_t end = std::min(s.size(), options_.scan_bytes);
+  for (size_t j = 0; j < end;) {
+    uint8_t cj = kBytes.c[p[j]];
+    if (!(cj & kWord)) {
+      if (cj & kSymbol) ++f.symbols, ++f.visible;
+      ++j;
+      continue;
+    }
+    uint8_t any = 0;
+    size_t k = j;
+    for (; k < end; ++k) {
+      uint8_t ck = kBytes.c[p[k]];
+      if (!(ck & kWord)) break;
+      any |= ck;
+      f.symbols += (ck & kDigit) != 0;
+      f.visible += (ck & kLead) != 0;
+    }
+    const bool has_latin = any & kLetter;
+    ++f.words;
+    f.latin += has_latin;
+    f.capitalized += (cj & kUpper) != 0;
+    // Only words that can be stopwords are hashed; a word cut by the scan window is not.
+    const bool cut = k == end && end < s.size();
+    if (has_latin && !cut && k - j <= max_stopword_bytes_) {
+      uint64_t h = kFnvBasis;
+      for (size_t i = j; i < k; ++i) h = FnvStep(h, Lower(p[i]));
+      if (IsStopword(h | 1)) ++f.stop;
+    }
+    j = k;
+  }
+  f.ends_sentence = EndsSentence(s);
+  return f;
+}
+
+void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
+                          std::vector<LineMark>* marks, Scratch* scratch) const {
+  const size_t n = lines.size();
+  const ClassifierOptions& o = options_;
+  std::vector<uint8_t>& cls = scratch->classes;
+  std::vector<LineFeatures>& feat = scratch->features;
+  std::vector<uint8_t>& measured = scratch->measured;
+  cls.assign(n, kSkip);
+  feat.resize(n);
+  measured.resize(n);
+  auto full = [&](size_t k) -> const LineFeatures& {
+    if (!measured[k]) {
+      feat[k] = Measure(text.substr(lines[k].begin, lines[k].end - lines[k].begin));
+      measured[k] = 1;
+    }
+    return feat[k];
+  };
+
+  // 1. Measure the open lines; sum the stopword share of the document's non-short lines.
+  uint64_t doc_latin = 0, doc_stop = 0;
+  for (size_t i = 0; i < n; ++i) {
+    LineMark m = (*marks)[i];
+    if (m != LineMark::kOpen) continue;
+    // Short lines, most lines of a page, are measured in full only if a run check needs it.
+    // (A line of 4 * short_chars bytes or more has at least short_chars code points.)
+    std::string_view line = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
+    if (line.size() < 4 * o.short_chars) {
+      uint32_t chars = 0;
+      for (unsigned char ch : line) chars += (ch & 0xC0) != 0x80;
+      if (chars < o.short_chars) {
+        feat[i] = LineFeatures();
+        feat[i].chars = chars;
+        measured[i] = 0;
+        continue;
+      }
+    }
+    feat[i] = Measure(line);
+    measured[i] = 1;
+    doc_latin += feat[i].latin, doc_stop += feat[i].stop;
+  }
+  const bool covered = static_cast<double>(doc_stop) >=
+                       o.min_document_stopword_share * static_cast<double>(doc_latin);
+
+  // 2. First class of each line from its own features.
+  bool any_good = false, any_near = false;
+  for (size_t i = 0; i < n; ++i) {
+    LineMark m = (*marks)[i];
+    if (m == LineMark::kProtected) {
+      cls[i] = kGood;
+      continue;
+    }
+    if (m != LineMark::kOpen) continue;
+    const LineFeatures& f = feat[i];
+    if (f.chars < o.short_chars) {
+      cls[i] = kShort;
+      continue;
+    }
+    bool prose;
+    if (covered && f.words > 0 && 2 * f.latin >= f.words) {
+      prose = static_cast<double>(f.stop) >= o.min_stopword_share * static_cast<double>(f.latin);
+    } else {
+      prose = f.ends_sentence;  // a language the stopword list does not cover
+    }
+    if (prose && f.chars >= o.long_chars) {
+      cls[i] = kGood;
+      any_good = true;
+    } else if (prose || f.ends_sentence) {
+      cls[i] = kNearGood;
+      any_near = true;
+    } else if (f.visible > 0 && static_cast<double>(f.symbols) >=
+                                    o.max_symbol_share * static_cast<double>(f.visible)) {
+      cls[i] = kBad;
+    } else {
+      cls[i] = kShort;  // no sign of prose: context decides, as for a short line
+    }
+  }
+
+  // No prose at all: nothing to anchor context on, so nothing is judged.
+  if (!any_good && !any_near) {
+    for (size_t i = 0; i < n; ++i) {
+      if ((*marks)[i] == LineMark::kOpen) (*marks)[i] = LineMark::kContent;
+    }
+    return;
+  }
+  if (!any_good) {
+    for (uint8_t& c : cls) c = c == kNearGood ? uint8_t{kGood} : c;
+  }
+
+  // 2. Medium lines: chrome only when the nearest good-or-bad line on both sides is bad (the
+  // document's edges count as bad).
+  {
+    uint8_t prev = kBad;
+    for (size_t i = 0; i < n; ++i) {
+      if (cls[i] == kGood || cls[i] == kBad) prev = cls[i];
+      else if (cls[i] == kNearGood && prev == kBad) cls[i] = kNearGood | 0x80;  // left is bad
+    }
+    uint8_t next = kBad;
+    for (size_t i = n; i-- > 0;) {
+      if (cls[i] == kGood || cls[i] == kBad) next = cls[i];
+      else if (cls[i] == (kNearGood | 0x80)) cls[i] = next == kBad ? kBad : kGood;
+      else if (cls[i] == kNearGood) cls[i] = kGood;
+    }
+  }
+
+  // 3. Runs of short lines: kept between two content lines when short enough, else chrome.
+  for (size_t i = 0; i < n;) {
+    if (cls[i] != kShort) {
+      ++i;
+      continue;
+    }
+    size_t j = i, run = 0;
+    uint8_t left = kSkip;  // kSkip here: the document's start
+    for (size_t k = i; k-- > 0;) {
+      if (cls[k] != kSkip) {
+        left = cls[k];
+        break;
+      }
+    }
+    uint8_t right = kBad;  // the document's end
+    for (; j < n; ++j) {
+      if (cls[j] == kSkip) continue;
+      if (cls[j] != kShort) {
+        right = cls[j];
+        break;
+      }
+      ++run;
+    }
+    const size_t limit = left == kSkip ? o.max_top_run : o.max_inner_run;
+    bool keep = left != kBad && right == kGood && run <= limit;
+    bool headline_list = false;
+    if (keep && o.max_headline_lines > 0 && run > o.max_headline_lines) {
+      // Several headline-like lines together (long enough, capitalized, no sentence end) are a
+      // list of links to other articles, even between two paragraphs.
+      size_t headlines = 0;
+      for (size_t k = i; k < j; ++k) {
+        if (cls[k] != kShort) continue;
+        const LineFeatures& f = full(k);
+        headlines += f.chars >= o.min_heading_chars && !f.ends_sentence && f.latin > 0 &&
+                     2 * f.capitalized >= f.latin;
+      }
+      headline_list = headlines > o.max_headline_lines;
+      keep = !headline_list;
+    }
+    if (!keep && left == kGood && right == kGood) {
+      // A long run inside the article: a list. Lowercase words make it content.
+      size_t latin = 0, capitalized = 0;
+      for (size_t k = i; k < j; ++k) {
+        if (cls[k] == kShort) latin += full(k).latin, capitalized += full(k).capitalized;
+      }
+      keep = latin > 0 && 4 * capitalized < latin;
+    }
+    for (size_t k = i; k < j; ++k) {
+      if (cls[k] == kShort) cls[k] = keep ? kGood : kBad;
+    }
+    // Right above prose, the last lines of a dropped run that are heading-sized (a headline,
+    // a byline) stay: menus are made of shorter entries.
+    if (!keep && !headline_list && right == kGood) {
+      size_t kept = 0;
+      for (size_t k = j; k-- > i && kept < o.max_heading_lines;) {
+        if (cls[k] == kSkip) continue;
+        if (feat[k].chars < o.min_heading_chars) break;
+        cls[k] = kGood;
+        ++kept;
+      }
+    }
+    i = j;
+  }
+
+  for (size_t i = 0; i < n; ++i) {
+    if ((*marks)[i] != LineMark::kOpen) continue;
+    (*marks)[i] = cls[i] == kBad ? LineMark::kChrome : LineMark::kContent;
+  }
+}
+
+}  // namespace boilerstrip
