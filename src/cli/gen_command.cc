@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "boilerstrip/sample.h"
+#include "cli/flags.h"
 
 namespace boilerstrip {
 namespace {
@@ -27,25 +28,6 @@ a smaller --size gives a prefix of a larger one.
                       0-based indices of the text's lines that are chrome (the default rules
                       or in-document dedup remove them) and site-repeated lines
 )";
-
-bool ParseBytes(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  uint64_t mult = 1;
-  switch (s.back()) {
-    case 'K': case 'k': mult = uint64_t{1} << 10; break;
-    case 'M': case 'm': mult = uint64_t{1} << 20; break;
-    case 'G': case 'g': mult = uint64_t{1} << 30; break;
-    default: break;
-  }
-  if (mult != 1) s.remove_suffix(1);
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v > (uint64_t{1} << 50) / mult) {
-    return false;
-  }
-  *out = v * mult;
-  return true;
-}
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "boilerstrip: gen: %s\nTry 'boilerstrip gen --help'.\n", message.c_str());
@@ -87,7 +69,7 @@ int GenCommand(int argc, char** argv) {
     } else if (a == "--truth") {
       truth = v;
     } else if (a == "--size") {
-      if (!ParseBytes(v, &opt.size_bytes)) return Usage("--size: expected a size like 1G, got '" + v + "'");
+      if (!cli::ParseSize(v, &opt.size_bytes)) return Usage("--size: expected a size like 1G, got '" + v + "'");
     } else {
       uint64_t x = 0;
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);

@@ -14,6 +14,7 @@
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
+#include "cli/flags.h"
 #include "cli/gen_command.h"
 #include "cli/site_commands.h"
 
@@ -22,6 +23,8 @@
 #endif
 
 namespace bs = boilerstrip;
+using boilerstrip::cli::Die;
+using boilerstrip::cli::ParseInt;
 
 namespace {
 
@@ -95,36 +98,6 @@ examples, and report every problem as FILE:LINE: rule NAME: message.
 exit status: 0 all shards done (or skipped); 1 usage, rule or run-fatal error (nothing
 written); 2 the run finished but some shard failed; 130 interrupted (temporaries removed).
 )";
-
-void Die(const std::string& msg) {
-  std::fprintf(stderr, "boilerstrip: %s\nTry 'boilerstrip --help'.\n", msg.c_str());
-  std::exit(kExitUsage);
-}
-
-bool ParseSize(std::string_view s, size_t* out) {
-  if (s.empty()) return false;
-  size_t mult = 1;
-  char last = s.back();
-  if (last == 'K' || last == 'k') mult = size_t{1} << 10;
-  if (last == 'M' || last == 'm') mult = size_t{1} << 20;
-  if (last == 'G' || last == 'g') mult = size_t{1} << 30;
-  if (mult != 1) s.remove_suffix(1);
-  unsigned long long v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return false;
-  *out = static_cast<size_t>(v) * mult;
-  return true;
-}
-
-long ParseInt(const std::string& flag, const std::string& v, long lo, long hi) {
-  long x = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi) {
-    Die(flag + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-        "], got '" + v + "'");
-  }
-  return x;
-}
 
 // Loads and compiles rules, printing every error. Exits 1 on failure.
 std::shared_ptr<const bs::PatternSet> BuildPatterns(const std::vector<std::string>& paths) {
@@ -247,10 +220,8 @@ int Clean(int argc, char** argv) {
       else Die("--on-bad-record: expected quarantine, pass or fail, got '" + m + "'");
     } else if (a == "--level") run.zstd_level = static_cast<int>(ParseInt(a, val(), 1, 19));
     else if (a == "--max-record-size" || a == "--batch-size") {
-      std::string v = val();
-      size_t n = 0;
-      if (!ParseSize(v, &n) || n == 0) Die(a + ": expected a size like 64M, got '" + v + "'");
-      (a == "--batch-size" ? run.batch_bytes : run.max_record_bytes) = n;
+      (a == "--batch-size" ? run.batch_bytes : run.max_record_bytes) =
+          boilerstrip::cli::ParseSizeOrDie(a, val());
     } else if (a == "--tail-fraction") {
       std::string v = val();
       char* end = nullptr;

@@ -15,6 +15,7 @@
 
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/text.h"
+#include "cli/flags.h"
 #include "io/io.h"
 
 namespace boilerstrip::cli {
@@ -53,31 +54,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitUsage = 1;
 constexpr int kExitFailed = 2;
 
-[[noreturn]] void Die(const std::string& msg) {
-  std::fprintf(stderr, "boilerstrip: %s\nTry 'boilerstrip --help'.\n", msg.c_str());
-  std::exit(kExitUsage);
-}
-
-long ParseLong(const std::string& flag, const std::string& v, long lo, long hi) {
-  long x = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi) {
-    Die(flag + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-        "], got '" + v + "'");
-  }
-  return x;
-}
-
-size_t ParseBytes(const std::string& flag, std::string s) {
-  size_t mult = 1;
-  if (!s.empty()) {
-    char last = s.back();
-    if (last == 'K' || last == 'k') mult = size_t{1} << 10;
-    if (last == 'M' || last == 'm') mult = size_t{1} << 20;
-    if (last == 'G' || last == 'g') mult = size_t{1} << 30;
-    if (mult != 1) s.pop_back();
-  }
-  return static_cast<size_t>(ParseLong(flag, s, 1, 1L << 40)) * mult;
+size_t ParseBytes(const std::string& flag, const std::string& s) {
+  return static_cast<size_t>(ParseSizeOrDie(flag, s));
 }
 
 // Splits "--flag=value" and hands out values.
@@ -109,9 +87,9 @@ struct Args {
 void RankDefaults(bool rank_set, bool world_set, size_t* rank, size_t* world) {
   const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
   const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
-  if (!rank_set && task != nullptr && *task) *rank = ParseLong("SLURM_ARRAY_TASK_ID", task, 0, 1 << 30);
+  if (!rank_set && task != nullptr && *task) *rank = ParseInt("SLURM_ARRAY_TASK_ID", task, 0, 1 << 30);
   if (!world_set && count != nullptr && *count) {
-    *world = ParseLong("SLURM_ARRAY_TASK_COUNT", count, 1, 1 << 30);
+    *world = ParseInt("SLURM_ARRAY_TASK_COUNT", count, 1, 1 << 30);
   }
   if (*rank >= *world) Die("--rank must be below --world-size");
 }
@@ -190,9 +168,9 @@ bool ResolveTexts(const std::vector<std::string>& shards, const std::string& sit
 
 bool ParseSiteThreshold(const std::string& flag, const std::string& value, SiteOptions* options) {
   if (flag == "--min-site-docs") {
-    options->min_site_docs = static_cast<uint32_t>(ParseLong(flag, value, 1, 1L << 31));
+    options->min_site_docs = static_cast<uint32_t>(ParseInt(flag, value, 1, 1L << 31));
   } else if (flag == "--min-line-docs") {
-    options->min_line_docs = static_cast<uint32_t>(ParseLong(flag, value, 0, 1L << 31));
+    options->min_line_docs = static_cast<uint32_t>(ParseInt(flag, value, 0, 1L << 31));
   } else if (flag == "--min-line-share") {
     char* end = nullptr;
     double v = std::strtod(value.c_str(), &end);
@@ -214,16 +192,16 @@ int ProfileMain(int argc, char** argv) {
   while (args.Next()) {
     const std::string& a = args.flag;
     if (a == "-o" || a == "--output") o.output = args.Value();
-    else if (a == "-T" || a == "--threads") o.threads = static_cast<int>(ParseLong("-T", args.Value(), 0, 4096));
-    else if (a.rfind("-T", 0) == 0 && a.size() > 2) o.threads = static_cast<int>(ParseLong("-T", a.substr(2), 0, 4096));
+    else if (a == "-T" || a == "--threads") o.threads = static_cast<int>(ParseInt("-T", args.Value(), 0, 4096));
+    else if (a.rfind("-T", 0) == 0 && a.size() > 2) o.threads = static_cast<int>(ParseInt("-T", a.substr(2), 0, 4096));
     else if (a == "--text-field") o.text_field = args.Value();
     else if (a == "--url-field") o.url_field = args.Value();
     else if (a == "--psl") o.psl_file = args.Value();
     else if (a == "--memory") o.memory_bytes = ParseBytes(a, args.Value());
     else if (a == "--max-record-size") o.max_record_bytes = ParseBytes(a, args.Value());
     else if (a == "--stats") stats_path = args.Value();
-    else if (a == "--rank") o.rank = ParseLong(a, args.Value(), 0, 1 << 30), rank_set = true;
-    else if (a == "--world-size") o.world_size = ParseLong(a, args.Value(), 1, 1 << 30), world_set = true;
+    else if (a == "--rank") o.rank = ParseInt(a, args.Value(), 0, 1 << 30), rank_set = true;
+    else if (a == "--world-size") o.world_size = ParseInt(a, args.Value(), 1, 1 << 30), world_set = true;
     else if (a == "-f" || a == "--force") o.force = true;
     else if (a == "-q" || a == "--quiet") o.verbosity = 0;
     else if (a == "-v" || a == "--verbose") o.verbosity = 2;
@@ -332,7 +310,7 @@ int InspectMain(int argc, char** argv) {
     else if (a == "--url-field") url_field = args.Value();
     else if (a == "--text-field") text_field = args.Value();
     else if (a == "--psl") psl_file = args.Value();
-    else if (a == "--top") top = ParseLong(a, args.Value(), 1, 1L << 30);
+    else if (a == "--top") top = ParseInt(a, args.Value(), 1, 1L << 30);
     else if (a == "-h" || a == "--help") {
       std::fputs(kSiteUsage, stdout);
       return kExitOk;
