@@ -24,27 +24,7 @@
 #include <set>
 
 #include "io/io.h"
-
-// ThreadSanitizer cannot see the synchronization inside libtbb (not instrumented): each batch
-// handed from stage to stage, each serial stage moving between threads, and the pipeline's end
-// would all be reported as races. These annotations state the happens-before edges that TBB
-// guarantees; they compile to nothing outside TSan builds.
-#if defined(__SANITIZE_THREAD__)
-#define BOILERSTRIP_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define BOILERSTRIP_TSAN 1
-#endif
-#endif
-#ifdef BOILERSTRIP_TSAN
-extern "C" void __tsan_acquire(void* addr);
-extern "C" void __tsan_release(void* addr);
-#define TBB_HANDOFF_ACQUIRE(p) __tsan_acquire(const_cast<void*>(static_cast<const void*>(p)))
-#define TBB_HANDOFF_RELEASE(p) __tsan_release(const_cast<void*>(static_cast<const void*>(p)))
-#else
-#define TBB_HANDOFF_ACQUIRE(p) ((void)0)
-#define TBB_HANDOFF_RELEASE(p) ((void)0)
-#endif
+#include "pipeline/tsan.h"
 
 namespace boilerstrip {
 namespace {
@@ -683,6 +663,7 @@ RunReport Run::Go() {
   }
   size_t threads = opt_.threads > 0 ? static_cast<size_t>(opt_.threads)
                                     : static_cast<size_t>(tbb::info::default_concurrency());
+  internal::TsanFreshWorkers fresh_workers;  // declared first: ends the workers last
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   size_t tokens = opt_.max_batches_in_flight > 0 ? opt_.max_batches_in_flight : 2 * threads + 2;
   tbb::enumerable_thread_specific<Worker> workers([this] { return Worker(cleaner_); });

@@ -24,6 +24,7 @@
 #include "boilerstrip/site_profile.h"
 #include "boilerstrip/text.h"
 #include "io/io.h"
+#include "pipeline/tsan.h"
 #include "site/json_field.h"
 
 namespace boilerstrip {
@@ -383,23 +384,37 @@ Result<ProfileReport> Profiler::Go() {
   report_.shards = shards_.size();
   size_t threads = o_.threads > 0 ? static_cast<size_t>(o_.threads)
                                   : static_cast<size_t>(tbb::info::default_concurrency());
+  internal::TsanFreshWorkers fresh_workers;  // declared first: ends the workers last
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
   tbb::enumerable_thread_specific<Worker> workers;
+  // The read stage's state is tagged by `this`, the count stage's by &report_ (tsan.h).
   tbb::parallel_pipeline(
       2 * threads + 2,
       tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
                                      [&](tbb::flow_control& fc) -> Batch* {
+                                       TBB_HANDOFF_ACQUIRE(this);
                                        Batch* b = Read();
                                        if (b == nullptr) fc.stop();
+                                       if (b != nullptr) TBB_HANDOFF_RELEASE(b);
+                                       TBB_HANDOFF_RELEASE(this);
                                        return b;
                                      }) &
           tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
                                            [&](Batch* b) {
+                                             TBB_HANDOFF_ACQUIRE(b);
                                              Parse(b, workers.local());
+                                             TBB_HANDOFF_RELEASE(b);
                                              return b;
                                            }) &
           tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order,
-                                         [&](Batch* b) { Count(b); }));
+                                         [&](Batch* b) {
+                                           TBB_HANDOFF_ACQUIRE(b);
+                                           TBB_HANDOFF_ACQUIRE(&report_);
+                                           Count(b);
+                                           TBB_HANDOFF_RELEASE(&report_);
+                                         }));
+  TBB_HANDOFF_ACQUIRE(this);  // the pipeline's end: every stage's work is done
+  TBB_HANDOFF_ACQUIRE(&report_);
   auto cleanup = [&] {
     for (const std::string& r : runs_) ::unlink(r.c_str());
   };

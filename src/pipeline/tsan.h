@@ -1,0 +1,51 @@
+// ThreadSanitizer support for the TBB pipelines. Internal to the library.
+//
+// TSan cannot see the synchronization inside libtbb (not instrumented): each item handed from
+// stage to stage, each serial stage moving between threads, and the pipeline's end would all be
+// reported as races. TBB_HANDOFF_ACQUIRE/RELEASE state the happens-before edges that TBB
+// guarantees. TsanFreshWorkers makes each run start its worker threads anew (and end them), so
+// that the creation of a thread orders what the caller wrote before the run; otherwise a second
+// run in one process reuses the first run's threads and everything set up for it looks racy.
+// Outside TSan builds all of this compiles to nothing.
+#ifndef BOILERSTRIP_SRC_PIPELINE_TSAN_H_
+#define BOILERSTRIP_SRC_PIPELINE_TSAN_H_
+
+#if defined(__SANITIZE_THREAD__)
+#define BOILERSTRIP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BOILERSTRIP_TSAN 1
+#endif
+#endif
+
+#ifdef BOILERSTRIP_TSAN
+#include <tbb/global_control.h>
+
+#include <new>
+
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#define TBB_HANDOFF_ACQUIRE(p) __tsan_acquire(const_cast<void*>(static_cast<const void*>(p)))
+#define TBB_HANDOFF_RELEASE(p) __tsan_release(const_cast<void*>(static_cast<const void*>(p)))
+
+namespace boilerstrip::internal {
+class TsanFreshWorkers {
+ public:
+  TsanFreshWorkers() : handle_(tbb::attach{}) {}
+  ~TsanFreshWorkers() { (void)tbb::finalize(handle_, std::nothrow); }
+
+ private:
+  tbb::task_scheduler_handle handle_;
+};
+}  // namespace boilerstrip::internal
+#else
+#define TBB_HANDOFF_ACQUIRE(p) ((void)0)
+#define TBB_HANDOFF_RELEASE(p) ((void)0)
+namespace boilerstrip::internal {
+struct TsanFreshWorkers {
+  ~TsanFreshWorkers() {}  // user-provided: not an "unused variable" where it is declared
+};
+}  // namespace boilerstrip::internal
+#endif
+
+#endif  // BOILERSTRIP_SRC_PIPELINE_TSAN_H_
