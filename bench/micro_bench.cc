@@ -118,6 +118,7 @@ void BM_ParseSplice(benchmark::State& state) {
   const Corpus& c = GetCorpus();
   bs::CleanerOptions opt;
   opt.dedup = false;
+  opt.classifier.enabled = false;  // parse + splice alone: no line stage
   auto cleaner = std::move(bs::Cleaner::Create(opt, Compile({})).value());
   auto st = cleaner->MakeState();
   bs::Stats stats;
