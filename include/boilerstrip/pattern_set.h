@@ -1,5 +1,11 @@
 // PatternSet: every rule compiled into one Hyperscan database, scanned once per text.
 //
+// Rules see each line with its whitespace collapsed: leading and trailing whitespace gone, and
+// every run of ASCII whitespace and NBSP inside it one space. A pattern's `\s` is compiled to
+// match that one space (or, with the u flag, any other Unicode space as well), so `\s+` becomes a
+// literal space and the words around it one long literal, which Hyperscan finds far faster than
+// short words joined by a class repeat. It also means no match crosses a line break.
+//
 // Build once with Compile(); the PatternSet is then immutable and its const methods may be
 // called concurrently from many threads, each with its own Scratch.
 #ifndef BOILERSTRIP_PATTERN_SET_H_
@@ -7,21 +13,24 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "boilerstrip/rules.h"
 #include "boilerstrip/status.h"
+#include "boilerstrip/text.h"
 
 struct hs_database;
 struct hs_scratch;
 
 namespace boilerstrip {
 
-// One match: the rule (index into rules()) and the offset one past the match's last byte.
+// One match: the rule (index into rules()) and the line holding its last byte (index into the
+// text's SplitLines).
 struct Hit {
   uint32_t rule;
-  uint32_t end;
+  uint32_t line;
 };
 
 class PatternSet {
@@ -31,7 +40,7 @@ class PatternSet {
    public:
     Scratch() = default;
     ~Scratch();
-    Scratch(Scratch&& other) noexcept : s_(other.s_) { other.s_ = nullptr; }
+    Scratch(Scratch&& other) noexcept;
     Scratch& operator=(Scratch&& other) noexcept;
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;
@@ -39,6 +48,9 @@ class PatternSet {
    private:
     friend class PatternSet;
     hs_scratch* s_ = nullptr;
+    std::string collapsed_;               // the text with its whitespace collapsed, when it differs
+    std::vector<uint32_t> line_starts_;   // where each line starts in collapsed_
+    std::vector<uint32_t> irregular_;     // offsets of whitespace that collapsing changes
   };
 
   // Compiles `rules` into one database. On failure every bad rule is reported in *errors
@@ -55,11 +67,16 @@ class PatternSet {
   // A fresh scratch for one thread.
   Scratch MakeScratch() const;
 
-  // Appends every match of every rule in `text` to *hits (cleared first), in the order
-  // Hyperscan reports them. Thread-safe given a scratch per thread. `text` is not retained.
+  // Writes every match of every rule in `text` to *hits (cleared first), in the order Hyperscan
+  // reports them; `lines` is SplitLines(text). Thread-safe given a scratch per thread. `text` is
+  // not retained.
+  Status Scan(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
+              std::vector<Hit>* hits) const;
+  // The same, splitting the lines itself.
   Status Scan(std::string_view text, Scratch& scratch, std::vector<Hit>* hits) const;
 
-  // The Hyperscan expression actually compiled for a rule (after whole-line wrapping).
+  // The Hyperscan expression actually compiled for a rule: `\s` rewritten for collapsed
+  // whitespace, negated classes kept within the line, and the whole-line anchors.
   static std::string Expression(const Rule& rule);
 
  private:
@@ -68,6 +85,11 @@ class PatternSet {
   hs_database* db_ = nullptr;
   hs_scratch* proto_scratch_ = nullptr;
 };
+
+// Collapses the whitespace of every line of `text` (see above) into *out, lines joined by '\n'
+// as in the text, and records where each starts in *starts. Exposed for tests.
+void CollapseLines(std::string_view text, const std::vector<Line>& lines, std::string* out,
+                   std::vector<uint32_t>* starts);
 
 }  // namespace boilerstrip
 

@@ -53,19 +53,6 @@ inline void TakeMin(int32_t* slot, int32_t rule) {
   if (*slot == kNone || rule < *slot) *slot = rule;
 }
 
-// Index of the line holding byte `pos`. `hint` is where the last search ended; hits mostly
-// come in increasing offset order, so a short forward walk usually finds the line.
-size_t LineOf(const std::vector<Line>& lines, uint32_t pos, size_t hint) {
-  if (hint < lines.size() && lines[hint].begin <= pos) {
-    for (size_t i = hint; i < lines.size() && i < hint + 8; ++i) {
-      if (pos < lines[i].next || i + 1 == lines.size()) return i;
-    }
-  }
-  auto it = std::upper_bound(lines.begin(), lines.end(), pos,
-                             [](uint32_t p, const Line& l) { return p < l.begin; });
-  return it == lines.begin() ? 0 : static_cast<size_t>(it - lines.begin()) - 1;
-}
-
 BadRecord FromSimdjson(simdjson::error_code err) {
   return err == simdjson::UTF8_ERROR ? BadRecord::kInvalidUtf8 : BadRecord::kInvalidJson;
 }
@@ -113,11 +100,9 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
   for (const Line& l : st.lines) stats->lines_in += l.blank ? 0 : 1;
 
   st.verdicts.assign(n, State::Verdict{kNone, kNone, kNone, false});
-  if (!patterns_->Scan(text, st.scratch, &st.hits).ok()) st.hits.clear();
-  size_t hint = 0;
+  if (!patterns_->Scan(text, st.lines, st.scratch, &st.hits).ok()) st.hits.clear();
   for (const Hit& h : st.hits) {
-    size_t li = LineOf(st.lines, h.end == 0 ? 0 : h.end - 1, hint);
-    hint = li;
+    const size_t li = h.line;
     if (st.lines[li].blank) continue;
     State::Verdict& v = st.verdicts[li];
     int32_t r = static_cast<int32_t>(h.rule);

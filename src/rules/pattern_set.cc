@@ -1,14 +1,17 @@
-// PatternSet: all rules in one Hyperscan block-mode database.
+// PatternSet: all rules in one Hyperscan block-mode database, scanned over the text with its
+// lines' whitespace collapsed (see pattern_set.h).
 //
 // Rules are compiled with HS_FLAG_MULTILINE and without HS_FLAG_SINGLEMATCH: one scan reports
-// every match of every rule, and the cleaner maps match end offsets to lines.
+// every match of every rule, and each match is mapped to the line holding its last byte.
 #include "boilerstrip/pattern_set.h"
 
 #include <fcntl.h>
 #include <hs/hs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,11 +30,171 @@ unsigned HsFlags(const Rule& rule) {
   return flags;
 }
 
+// Collects a match with its end offset in the scanned bytes in Hit::line; Scan maps the offsets
+// to lines once the scan is done.
 int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
             unsigned int /*flags*/, void* context) {
   static_cast<std::vector<Hit>*>(context)->push_back(
       {static_cast<uint32_t>(id), static_cast<uint32_t>(to)});
   return 0;
+}
+
+// The characters a `\s` stands for in a pattern, on collapsed text: the one space, and with the
+// u flag the Unicode spaces that collapsing leaves alone.
+constexpr const char* kSpaceAscii = "\\x20";
+constexpr const char* kSpaceClassUnicode =
+    "\\x20\\x{85}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}";
+
+// Rewrites a rule's pattern for collapsed lines: outside classes `\s` becomes the space (`\s+`
+// one space, `\s*` an optional one; with u, a class of spaces keeping its repeat), `\W` and
+// `\D` leave out the line break; inside classes `\s` becomes its characters; a negated class
+// leaves out the line break. \Q...\E is copied as it is.
+std::string RewriteForCollapsed(std::string_view p, bool unicode) {
+  std::string out;
+  out.reserve(p.size() + 16);
+  bool in_class = false;
+  for (size_t i = 0; i < p.size();) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      const char e = p[i + 1];
+      if (e == 'Q') {  // literal text up to \E (or the end)
+        size_t close = p.find("\\E", i + 2);
+        size_t stop = close == std::string_view::npos ? p.size() : close + 2;
+        out.append(p.substr(i, stop - i));
+        i = stop;
+        continue;
+      }
+      i += 2;
+      if (e == 's' && in_class) {
+        out += unicode ? kSpaceClassUnicode : kSpaceAscii;
+      } else if (e == 's' && unicode) {
+        out.append("[").append(kSpaceClassUnicode).append("]");
+      } else if (e == 's') {
+        out += kSpaceAscii;
+        const char q = i < p.size() ? p[i] : '\0';
+        if (q == '+' || q == '*') {  // runs are one space long: `\s+` is one, `\s*` at most one
+          if (q == '*') out += '?';
+          ++i;
+          if (i < p.size() && p[i] == '?') ++i;  // lazy: the same
+        }
+      } else if ((e == 'W' || e == 'D') && !in_class) {
+        out.append("[^\\n\\").append(1, static_cast<char>(e + ('a' - 'A'))).append("]");
+      } else {
+        out += '\\';
+        out += e;
+      }
+      continue;
+    }
+    out += c;
+    ++i;
+    if (in_class) {
+      if (c == ']') in_class = false;
+      if (c == '[' && i < p.size() && p[i] == ':') {  // [:alpha:] inside a class
+        size_t close = p.find(":]", i + 1);
+        if (close != std::string_view::npos) {
+          out.append(p.substr(i, close + 2 - i));
+          i = close + 2;
+        }
+      }
+    } else if (c == '[') {
+      in_class = true;
+      if (i < p.size() && p[i] == '^') {
+        out += "^\\n";
+        ++i;
+      }
+      if (i < p.size() && p[i] == ']') out += p[i++];  // a literal ']' first in the class
+    }
+  }
+  return out;
+}
+
+bool IsCollapsible(unsigned char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
+
+// Offsets of the bytes that collapsing changes, ascending (an offset may repeat): tabs, \v, \f,
+// \r, NBSPs, and spaces that start or end a line or stand next to another space.
+void FindIrregular(std::string_view text, std::vector<uint32_t>* out) {
+  out->clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  auto check = [&](size_t i) {
+    const unsigned char c = p[i];
+    if (c == ' ') {
+      if (i == 0 || p[i - 1] == '\n' || i + 1 == n || p[i + 1] == ' ' || p[i + 1] == '\n') {
+        out->push_back(static_cast<uint32_t>(i));
+      }
+    } else if (c == '\t' || c == '\v' || c == '\f' || c == '\r' ||
+               (c == 0xC2 && i + 1 < n && p[i + 1] == 0xA0)) {
+      out->push_back(static_cast<uint32_t>(i));
+    }
+  };
+  if (n == 0) return;
+  check(0);
+  size_t i = 1;
+  // 16 bytes at a time (GCC vector extensions: SSE2 on x86-64, NEON on arm64); a block with any
+  // event is looked at byte by byte.
+  typedef unsigned char V16 __attribute__((vector_size(16)));
+  for (; i + 17 <= n; i += 16) {
+    V16 prev, a, next;
+    std::memcpy(&prev, p + i - 1, 16);
+    std::memcpy(&a, p + i, 16);
+    std::memcpy(&next, p + i + 1, 16);
+    const auto space = a == ' ';
+    const auto event = (a == '\t') | (a == '\v') | (a == '\f') | (a == '\r') |
+                       ((a == 0xC2) & (next == 0xA0)) |
+                       (space & ((prev == '\n') | (next == ' ') | (next == '\n')));
+    uint64_t words[2];
+    std::memcpy(words, &event, sizeof words);
+    if ((words[0] | words[1]) == 0) continue;
+    for (size_t k = 0; k < 16; ++k) check(i + k);
+  }
+  for (; i < n; ++i) check(i);
+}
+
+// Appends `line` collapsed: no leading or trailing whitespace, each inner run one space.
+void AppendCollapsed(std::string_view line, std::string* out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const size_t n = line.size();
+  bool pending = false;
+  bool any = false;
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (IsCollapsible(c) || (c == 0xC2 && i + 1 < n && p[i + 1] == 0xA0)) {
+      pending = any;
+      i += c == 0xC2 ? 2 : 1;
+      continue;
+    }
+    if (pending) out->push_back(' ');
+    pending = false;
+    any = true;
+    out->push_back(static_cast<char>(c));
+    ++i;
+  }
+}
+
+// Collapses the lines holding an irregular offset; the others are copied as they are.
+void CollapseDirtyLines(std::string_view text, const std::vector<Line>& lines,
+                        const std::vector<uint32_t>& irregular, std::string* out,
+                        std::vector<uint32_t>* starts) {
+  out->clear();
+  out->reserve(text.size());
+  starts->clear();
+  size_t ev = 0;
+  for (size_t li = 0; li < lines.size(); ++li) {
+    const Line& l = lines[li];
+    starts->push_back(static_cast<uint32_t>(out->size()));
+    bool dirty = false;
+    while (ev < irregular.size() && irregular[ev] < l.next) {
+      dirty = dirty || irregular[ev] >= l.begin;
+      ++ev;
+    }
+    const std::string_view bytes = text.substr(l.begin, l.end - l.begin);
+    if (dirty) {
+      AppendCollapsed(bytes, out);
+    } else {
+      out->append(bytes);
+    }
+    if (li + 1 < lines.size()) out->push_back('\n');
+  }
 }
 
 // Compiles one rule alone, to attribute an error to it.
@@ -122,21 +285,32 @@ void StoreCached(const std::string& dir, const std::string& path, const hs_datab
 
 PatternSet::Scratch::~Scratch() { hs_free_scratch(s_); }
 
+PatternSet::Scratch::Scratch(Scratch&& other) noexcept { *this = std::move(other); }
+
 PatternSet::Scratch& PatternSet::Scratch::operator=(Scratch&& other) noexcept {
   if (this != &other) {
     hs_free_scratch(s_);
     s_ = other.s_;
     other.s_ = nullptr;
+    collapsed_ = std::move(other.collapsed_);
+    line_starts_ = std::move(other.line_starts_);
+    irregular_ = std::move(other.irregular_);
   }
   return *this;
 }
 
 std::string PatternSet::Expression(const Rule& rule) {
-  if (!rule.whole_line) return rule.pattern;
-  // Leading and trailing horizontal space (NBSP included) and a '\r' before '\n' do not stop a
-  // whole-line match.
-  const char* space = rule.utf8 ? "[ \\t\\r\\f\\v\\x{A0}]*" : "(?:[ \\t\\r\\f\\v]|\\xC2\\xA0)*";
-  return std::string("^") + space + "(?:" + rule.pattern + ")" + space + "$";
+  std::string pattern = RewriteForCollapsed(rule.pattern, rule.utf8);
+  // Collapsed lines have no leading or trailing whitespace: the anchors are enough.
+  return rule.whole_line ? "^(?:" + pattern + ")$" : pattern;
+}
+
+void CollapseLines(std::string_view text, const std::vector<Line>& lines, std::string* out,
+                   std::vector<uint32_t>* starts) {
+  std::vector<uint32_t> all;
+  all.reserve(text.size());
+  for (uint32_t i = 0; i < text.size(); ++i) all.push_back(i);  // every line dirty
+  CollapseDirtyLines(text, lines, all, out, starts);
 }
 
 Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
@@ -207,16 +381,60 @@ PatternSet::Scratch PatternSet::MakeScratch() const {
 }
 
 Status PatternSet::Scan(std::string_view text, Scratch& scratch, std::vector<Hit>* hits) const {
+  std::vector<Line> lines;
+  SplitLines(text, &lines);
+  return Scan(text, lines, scratch, hits);
+}
+
+Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
+                        std::vector<Hit>* hits) const {
   hits->clear();
   if (db_ == nullptr || text.empty()) return Status::Ok();
   if (scratch.s_ == nullptr) return Status::RunError("no Hyperscan scratch");
   if (text.size() > std::numeric_limits<unsigned>::max()) {
     return Status::Error(ErrorScope::kRecord, "text too long to scan");
   }
-  hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s_,
-                          OnMatch, hits);
+  // Most text needs no collapsing: then the text itself is scanned, with its own line offsets.
+  FindIrregular(text, &scratch.irregular_);
+  std::string_view scanned = text;
+  const bool collapsed = !scratch.irregular_.empty();
+  if (collapsed) {
+    CollapseDirtyLines(text, lines, scratch.irregular_, &scratch.collapsed_, &scratch.line_starts_);
+    scanned = scratch.collapsed_;
+  }
+  hs_error_t rc = scanned.empty() ? HS_SUCCESS
+                                  : hs_scan(db_, scanned.data(), static_cast<unsigned>(scanned.size()),
+                                            0, scratch.s_, OnMatch, hits);
   if (rc != HS_SUCCESS) {
+    hits->clear();
     return Status::Error(ErrorScope::kRecord, "Hyperscan scan failed: " + std::to_string(rc));
+  }
+  // Each match belongs to the line holding its last byte. Matches come mostly in end order, so
+  // the search starts from the previous match's line.
+  size_t hint = 0;
+  const size_t n = lines.size();
+  for (Hit& h : *hits) {
+    const uint32_t pos = h.line == 0 ? 0 : h.line - 1;
+    auto start = [&](size_t li) { return collapsed ? scratch.line_starts_[li] : lines[li].begin; };
+    size_t li = n;
+    if (hint < n && start(hint) <= pos) {
+      for (size_t k = hint; k < n && k < hint + 8; ++k) {
+        if (k + 1 == n || pos < start(k + 1)) {
+          li = k;
+          break;
+        }
+      }
+    }
+    if (li == n) {
+      size_t lo = 0, hi = n;  // the last line starting at or before pos
+      while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        (start(mid) <= pos ? lo : hi) = mid;
+      }
+      li = lo;
+    }
+    hint = li;
+    h.line = static_cast<uint32_t>(li);
   }
   return Status::Ok();
 }
