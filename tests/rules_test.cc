@@ -251,9 +251,12 @@ TEST(PatternSet, ExpressionRewritesSpacesForCollapsedLines) {
   EXPECT_EQ(PatternSet::Expression(r), "[^\\n|]+[\\x20,]\\\\s+\\Q\\s+\\E");
   r.pattern = "[]x][^]y]\\W\\D[\\W]";
   EXPECT_EQ(PatternSet::Expression(r), "[]x][^\\n]y][^\\n\\w][^\\n\\d][\\W]");
+  // ^ and $ are the line breaks framing each line, outside classes only.
+  r.pattern = "^a|b$|[$^]|\\^";
+  EXPECT_EQ(PatternSet::Expression(r), "\\na|b\\n|[$^]|\\^");
   r.whole_line = true;
   r.pattern = "x|y";
-  EXPECT_EQ(PatternSet::Expression(r), "^(?:x|y)$");
+  EXPECT_EQ(PatternSet::Expression(r), "\\n(?:x|y)\\n");
 }
 
 TEST(PatternSet, CollapseLinesTrimsAndCollapsesEachLine) {

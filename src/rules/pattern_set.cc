@@ -47,8 +47,11 @@ constexpr const char* kSpaceClassUnicode =
 
 // Rewrites a rule's pattern for collapsed lines: outside classes `\s` becomes the space (`\s+`
 // one space, `\s*` an optional one; with u, a class of spaces keeping its repeat), `\W` and
-// `\D` leave out the line break; inside classes `\s` becomes its characters; a negated class
-// leaves out the line break. \Q...\E is copied as it is.
+// `\D` leave out the line break, and `^` and `$` become the line break itself (the scanned
+// buffer starts and ends with one), which Hyperscan folds into the pattern's literals: a
+// whole-line "more" is then the literal "\nmore\n", not every "more" in the text checked for
+// line ends. Inside classes `\s` becomes its characters; a negated class leaves out the line
+// break. \Q...\E is copied as it is.
 std::string RewriteForCollapsed(std::string_view p, bool unicode) {
   std::string out;
   out.reserve(p.size() + 16);
@@ -85,8 +88,12 @@ std::string RewriteForCollapsed(std::string_view p, bool unicode) {
       }
       continue;
     }
-    out += c;
     ++i;
+    if (!in_class && (c == '^' || c == '$')) {  // the line break (or a sentinel) itself
+      out += "\\n";
+      continue;
+    }
+    out += c;
     if (in_class) {
       if (c == ']') in_class = false;
       if (c == '[' && i < p.size() && p[i] == ':') {  // [:alpha:] inside a class
@@ -171,12 +178,15 @@ void AppendCollapsed(std::string_view line, std::string* out) {
   }
 }
 
-// Collapses the lines holding an irregular offset; the others are copied as they are.
+// Writes '\n', the lines of `text` (those holding an irregular offset collapsed, the others
+// copied as they are) joined by '\n', and a final '\n' to *out; *starts gets where each line
+// starts in *out.
 void CollapseDirtyLines(std::string_view text, const std::vector<Line>& lines,
                         const std::vector<uint32_t>& irregular, std::string* out,
                         std::vector<uint32_t>* starts) {
   out->clear();
-  out->reserve(text.size());
+  out->reserve(text.size() + 2);
+  out->push_back('\n');
   starts->clear();
   size_t ev = 0;
   for (size_t li = 0; li < lines.size(); ++li) {
@@ -193,21 +203,33 @@ void CollapseDirtyLines(std::string_view text, const std::vector<Line>& lines,
     } else {
       out->append(bytes);
     }
-    if (li + 1 < lines.size()) out->push_back('\n');
+    out->push_back('\n');
   }
 }
 
-// Compiles one rule alone, to attribute an error to it.
-std::string CompileError(const Rule& rule) {
-  std::string expr = PatternSet::Expression(rule);
+// The rule as its author wrote it, anchored as a whole line when it is one: what Hyperscan
+// checks first, so that its messages point into the author's pattern.
+std::string WrittenExpression(const Rule& rule) {
+  return rule.whole_line ? "^\\s*(?:" + rule.pattern + ")\\s*$" : rule.pattern;
+}
+
+// Hyperscan's objection to one expression, or "".
+std::string ExpressionError(const std::string& expr, unsigned flags) {
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
   std::string message;
-  if (hs_compile(expr.c_str(), HsFlags(rule), HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+  if (hs_compile(expr.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
     message = err != nullptr && err->message != nullptr ? err->message : "compile failed";
     hs_free_compile_error(err);
   }
   hs_free_database(db);
+  return message;
+}
+
+// Compiles one rule alone, as written and as rewritten, to attribute an error to it.
+std::string CompileError(const Rule& rule) {
+  std::string message = ExpressionError(WrittenExpression(rule), HsFlags(rule));
+  if (message.empty()) message = ExpressionError(PatternSet::Expression(rule), HsFlags(rule));
   return message;
 }
 
@@ -281,6 +303,7 @@ void StoreCached(const std::string& dir, const std::string& path, const hs_datab
   std::free(bytes);
 }
 
+
 }  // namespace
 
 PatternSet::Scratch::~Scratch() { hs_free_scratch(s_); }
@@ -301,8 +324,8 @@ PatternSet::Scratch& PatternSet::Scratch::operator=(Scratch&& other) noexcept {
 
 std::string PatternSet::Expression(const Rule& rule) {
   std::string pattern = RewriteForCollapsed(rule.pattern, rule.utf8);
-  // Collapsed lines have no leading or trailing whitespace: the anchors are enough.
-  return rule.whole_line ? "^(?:" + pattern + ")$" : pattern;
+  // Collapsed lines have no leading or trailing whitespace: the line breaks are enough.
+  return rule.whole_line ? "\\n(?:" + pattern + ")\\n" : pattern;
 }
 
 void CollapseLines(std::string_view text, const std::vector<Line>& lines, std::string* out,
@@ -311,6 +334,10 @@ void CollapseLines(std::string_view text, const std::vector<Line>& lines, std::s
   all.reserve(text.size());
   for (uint32_t i = 0; i < text.size(); ++i) all.push_back(i);  // every line dirty
   CollapseDirtyLines(text, lines, all, out, starts);
+  // Without the framing line breaks.
+  out->pop_back();
+  out->erase(0, 1);
+  for (uint32_t& s : *starts) --s;
 }
 
 Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
@@ -391,20 +418,26 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
   hits->clear();
   if (db_ == nullptr || text.empty()) return Status::Ok();
   if (scratch.s_ == nullptr) return Status::RunError("no Hyperscan scratch");
-  if (text.size() > std::numeric_limits<unsigned>::max()) {
+  if (text.size() > std::numeric_limits<unsigned>::max() - 2) {
     return Status::Error(ErrorScope::kRecord, "text too long to scan");
   }
-  // Most text needs no collapsing: then the text itself is scanned, with its own line offsets.
+  // The scanned buffer is the text framed by line breaks, so that every line, the first and the
+  // last too, stands between two. Most text needs no collapsing: then its lines are those of the
+  // text, one byte further on.
   FindIrregular(text, &scratch.irregular_);
-  std::string_view scanned = text;
   const bool collapsed = !scratch.irregular_.empty();
+  std::string& buffer = scratch.collapsed_;
   if (collapsed) {
-    CollapseDirtyLines(text, lines, scratch.irregular_, &scratch.collapsed_, &scratch.line_starts_);
-    scanned = scratch.collapsed_;
+    CollapseDirtyLines(text, lines, scratch.irregular_, &buffer, &scratch.line_starts_);
+  } else {
+    buffer.clear();
+    buffer.reserve(text.size() + 2);
+    buffer.push_back('\n');
+    buffer.append(text);
+    buffer.push_back('\n');
   }
-  hs_error_t rc = scanned.empty() ? HS_SUCCESS
-                                  : hs_scan(db_, scanned.data(), static_cast<unsigned>(scanned.size()),
-                                            0, scratch.s_, OnMatch, hits);
+  hs_error_t rc = hs_scan(db_, buffer.data(), static_cast<unsigned>(buffer.size()), 0, scratch.s_,
+                          OnMatch, hits);
   if (rc != HS_SUCCESS) {
     hits->clear();
     return Status::Error(ErrorScope::kRecord, "Hyperscan scan failed: " + std::to_string(rc));
@@ -415,7 +448,9 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
   const size_t n = lines.size();
   for (Hit& h : *hits) {
     const uint32_t pos = h.line == 0 ? 0 : h.line - 1;
-    auto start = [&](size_t li) { return collapsed ? scratch.line_starts_[li] : lines[li].begin; };
+    auto start = [&](size_t li) {
+      return collapsed ? scratch.line_starts_[li] : lines[li].begin + 1;
+    };
     size_t li = n;
     if (hint < n && start(hint) <= pos) {
       for (size_t k = hint; k < n && k < hint + 8; ++k) {
