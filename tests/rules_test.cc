@@ -270,6 +270,23 @@ TEST(PatternSet, CollapseLinesTrimsAndCollapsesEachLine) {
   EXPECT_EQ(starts, (std::vector<uint32_t>{0, 4, 5, 6, 10}));
 }
 
+// Each kind of whitespace that collapsing changes is found wherever it falls against the
+// 16-byte blocks the search reads: else the line would be scanned as it is and miss the rule.
+TEST(PatternSet, IrregularWhitespaceIsFoundAtEveryOffset) {
+  auto set = CompileText("share drop l share\\s+this\n");
+  ASSERT_NE(set, nullptr);
+  const char* variants[] = {" share this", "share this ", "share  this", "share\tthis",
+                            "share\xC2\xA0this", "share this\r", "\tshare this"};
+  for (const char* v : variants) {
+    for (size_t filler = 0; filler < 40; ++filler) {
+      std::string text = std::string(filler, 'x') + "\n" + v + "\nyyyyyyyyyyyyyyyyyyyy";
+      EXPECT_EQ(RuleLines(*set, text), (RL{{0, 1}})) << filler << " " << v;
+      text = std::string(filler, 'x') + "\n" + v;  // the last line
+      EXPECT_EQ(RuleLines(*set, text), (RL{{0, 1}})) << filler << " " << v << " (last)";
+    }
+  }
+}
+
 // Whatever whitespace a text holds, scanning it reports the same (rule, line) pairs as scanning
 // each of its lines alone: hits land on the right line whether or not the text needed
 // collapsing, and nothing spans lines. Texts are built from the default rules' own examples.
