@@ -1,4 +1,5 @@
 // Line splitting, blank test, normalization and hashing: the per-line hot path.
+#include <bit>
 #include <cstring>
 
 #include "boilerstrip/text.h"
@@ -59,7 +60,7 @@ constexpr AsciiTable kAscii;
 
 // The hottest loop of duplicate detection. Writes through a raw pointer into *out sized to the
 // line up front (no mapping lengthens its input: every space written stands for a whitespace
-// byte consumed), and copies runs of plain ASCII eight bytes at a time.
+// byte consumed), and copies runs of plain ASCII sixteen bytes at a time.
 void NormalizeLine(std::string_view line, std::string* out) {
   out->resize(line.size());
   const auto* s = reinterpret_cast<const unsigned char*>(line.data());
@@ -71,27 +72,32 @@ void NormalizeLine(std::string_view line, std::string* out) {
     if (o != o0 && o[-1] != ' ') *o++ = ' ';
   };
   auto put = [&](unsigned char b) { *o++ = static_cast<char>(b); };
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+  typedef unsigned char V16 __attribute__((vector_size(16)));
+  static_assert(std::endian::native == std::endian::little, "lane k is byte k of the words");
   size_t i = 0;
   while (i < n) {
-    // Eight bytes in 0x20..0x7F with no two spaces in a row (and no space the output would
-    // drop or collapse first) are written as they are, lower-cased in the word: bytes below
-    // 0x80 cannot carry into their neighbours.
-    while (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, s + i, 8);
-      if (((w | ((w - kOnes * 0x20) & ~w)) & kHigh) != 0) break;  // >= 0x80 or < 0x20
-      uint64_t x = w ^ (kOnes * ' ');
-      uint64_t spaces = ~(((x & kLow7) + kLow7) | x | kLow7);  // 0x80 where the byte is ' '
-      if ((spaces & (spaces << 8)) != 0) break;
-      if ((spaces & 0x80) != 0 && (o == o0 || o[-1] == ' ')) break;
-      uint64_t upper = (w + kOnes * (0x80 - 'A')) & ~(w + kOnes * (0x7F - 'Z')) & kHigh;
-      w |= upper >> 2;
-      std::memcpy(o, &w, 8);
-      o += 8;
-      i += 8;
+    // Sixteen bytes at a time (GCC vector extensions: SSE2 on x86-64, NEON on arm64): the plain
+    // ASCII before the first byte that needs more (a control, non-ASCII, the first of two
+    // spaces, or a space the output would drop) is lower-cased in the vector and kept; that
+    // byte goes to the scalar code below. The vector store may run past the kept bytes, never
+    // past the input consumed so far plus 16, which the output's size covers.
+    while (i + 17 <= n) {
+      V16 a, b;
+      std::memcpy(&a, s + i, 16);
+      std::memcpy(&b, s + i + 1, 16);
+      const auto stop = (a < 0x20) | (a >= 0x80) | ((a == ' ') & (b == ' '));
+      uint64_t words[2];
+      std::memcpy(words, &stop, sizeof words);
+      size_t keep = words[0] != 0   ? static_cast<size_t>(__builtin_ctzll(words[0])) / 8
+                    : words[1] != 0 ? 8 + static_cast<size_t>(__builtin_ctzll(words[1])) / 8
+                                    : 16;
+      if (s[i] == ' ' && (o == o0 || o[-1] == ' ')) keep = 0;
+      const V16 upper = reinterpret_cast<V16>((a >= 'A') & (a <= 'Z'));
+      a |= upper & static_cast<unsigned char>(0x20);
+      std::memcpy(o, &a, 16);
+      o += keep;
+      i += keep;
+      if (keep < 16) break;
     }
     if (i >= n) break;
     unsigned char c = s[i];
