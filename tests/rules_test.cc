@@ -243,6 +243,37 @@ TEST(PatternSet, NoMatchCrossesALineBreak) {
   EXPECT_EQ(RuleLines(*set, "x\n a b \n"), (RL{{3, 1}}));
 }
 
+// What collapsed lines can never hold is an error, not a rule that silently never matches.
+TEST(PatternSet, PatternsAskingForWhatCollapsingRemovesAreErrors) {
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  ParseRuleText(
+      "tab     drop - a\\tb\n"
+      "two     drop - a  b\n"
+      "nbsp    drop - a\\xA0b\n"
+      "cr      drop - a\\r\n"
+      "newline drop - a\\nb\n"
+      "hexnl   drop - a\\x{0a}b\n"
+      "quoted  drop - \\Qa  b\\E\n"
+      "class   drop - a[\\t ]b\n"
+      "escaped drop - a\\\\tb\n"
+      "negated drop - [^\\n|]+\\|\n"
+      "spaced  drop - a\\s+b c\n",
+      "p.rules", &rules, &errors);
+  ASSERT_TRUE(errors.empty());
+  auto set = PatternSet::Compile(rules, &errors);
+  EXPECT_FALSE(set.ok());
+  std::vector<std::string> named;
+  for (const RuleError& e : errors) {
+    named.push_back(e.rule);
+    EXPECT_FALSE(e.message.empty());
+  }
+  EXPECT_EQ(named, (std::vector<std::string>{"tab", "two", "nbsp", "cr", "newline", "hexnl",
+                                             "quoted"}));
+  EXPECT_NE(errors[0].message.find("write \\s"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[4].message.find("one line at a time"), std::string::npos) << errors[4].message;
+}
+
 TEST(PatternSet, ExpressionRewritesSpacesForCollapsedLines) {
   Rule r;
   r.pattern = "a\\s+b\\s*c\\s?d\\s{2}e";

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
@@ -113,6 +114,64 @@ std::string RewriteForCollapsed(std::string_view p, bool unicode) {
     }
   }
   return out;
+}
+
+// Why a pattern can never match the collapsed lines a rule sees, or "": it asks (outside a
+// class) for a tab, \r, \f, \v, an NBSP or two spaces in a row, which collapsing turns into
+// one space, or for a line break, which would let it reach into the next line.
+std::string CollapsedLineProblem(std::string_view p) {
+  bool in_class = false;
+  char prev = '\0';
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (in_class) {
+      if (c == '\\') ++i;
+      else if (c == ']') in_class = false;
+      prev = '\0';
+      continue;
+    }
+    if (c == '\\' && i + 1 < p.size()) {
+      const char e = p[++i];
+      const std::string_view rest = p.substr(i + 1);
+      auto hex = [&](std::string_view h) {
+        return rest.size() >= 2 && (rest.substr(0, 2) == h ||
+                                    (std::tolower(static_cast<unsigned char>(rest[0])) == h[0] &&
+                                     std::tolower(static_cast<unsigned char>(rest[1])) == h[1]));
+      };
+      if (e == 'n' || (e == 'x' && (hex("0a") || rest.substr(0, 4) == "{0a}" || rest.substr(0, 4) == "{0A}"))) {
+        return "a rule sees one line at a time: a line break (\\n) never matches";
+      }
+      if (e == 't' || e == 'r' || e == 'f' || e == 'v' ||
+          (e == 'x' && (hex("09") || hex("0d") || hex("a0") || rest.substr(0, 4) == "{a0}" ||
+                        rest.substr(0, 4) == "{A0}"))) {
+        return "lines are matched with their whitespace collapsed to single spaces, so a tab, \\r, "
+               "\\f, \\v or NBSP never matches; write \\s";
+      }
+      if (e == 'Q') {  // literal text up to \E: two spaces there never match either
+        size_t close = p.find("\\E", i + 1);
+        std::string_view lit = p.substr(i + 1, close == std::string_view::npos ? std::string_view::npos
+                                                                              : close - i - 1);
+        if (lit.find("  ") != std::string_view::npos || lit.find('\t') != std::string_view::npos) {
+          return "lines are matched with their whitespace collapsed to single spaces, so two "
+                 "spaces or a tab never match; write \\s+";
+        }
+        i = close == std::string_view::npos ? p.size() : close + 1;
+      }
+      prev = '\0';
+      continue;
+    }
+    if (c == '\t' || (c == ' ' && prev == ' ')) {
+      return "lines are matched with their whitespace collapsed to single spaces, so two spaces or "
+             "a tab never match; write \\s+";
+    }
+    if (c == '[') {
+      in_class = true;
+      if (i + 1 < p.size() && p[i + 1] == '^') ++i;
+      if (i + 1 < p.size() && p[i + 1] == ']') ++i;
+    }
+    prev = c;
+  }
+  return "";
 }
 
 bool IsCollapsible(unsigned char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
@@ -349,6 +408,12 @@ Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
   if (rs.size() > std::numeric_limits<uint32_t>::max() / 2) {
     return Status::RunError("too many rules");
   }
+  const size_t errors_before = errors->size();
+  for (const Rule& r : rs) {
+    std::string problem = CollapsedLineProblem(r.pattern);
+    if (!problem.empty()) errors->push_back({r.file, r.line_number, r.name, problem});
+  }
+  if (errors->size() != errors_before) return Status::RunError("rules failed to compile");
   std::vector<std::string> exprs;
   std::vector<const char*> expr_ptrs;
   std::vector<unsigned> flags, ids;
