@@ -159,6 +159,57 @@ TEST(Classifier, HeadlineListsBetweenProseGo) {
   EXPECT_EQ(Decide(MakeClassifier(o), Join({kProse1, h1, h2, h3, kProse2})), "KKKKK");
 }
 
+TEST(Classifier, TheLineRepeatingThePageTitleIsTheHeadline) {
+  Classifier c = MakeClassifier();
+  const std::string headline = "Council closes the old bridge for repairs";
+  // The first line is the page title; the headline below it, amid menus, stays and anchors
+  // the short lines between it and the article (a byline, a date).
+  const std::string doc = Join({headline + " | Riverside Gazette", "Home", "News", "Weather",
+                                headline, "By Jane Doe", "May 5, 2012", "Updated", "Comments",
+                                "More", kProse1, kProse2});
+  EXPECT_EQ(Decide(c, doc), "CCCCKKKKKKKK");
+  ClassifierOptions o;
+  o.title_headline = false;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "CCCCCCCCCCKK");
+  // The headline may be the title's last part, after site and section names.
+  EXPECT_EQ(Decide(c, Join({"Gazette - Local - " + headline, "Home", "News", "Weather",
+                            headline, "By Jane Doe", "May 5, 2012", "Updated", "Comments", "More",
+                            kProse1, kProse2})),
+            "CCCCKKKKKKKK");
+  // The site name, the title's shorter part, is no headline; nor is a line that only starts
+  // like the title.
+  EXPECT_EQ(Decide(c, Join({headline + " | Riverside Gazette", "Home", "News", "Weather",
+                            "Riverside Gazette", "Council closes", "Share", "Email", "Print",
+                            "More", kProse1, kProse2})),
+            "CCCCCCCCCCKK");
+}
+
+TEST(Classifier, SmallProseBlocksAwayFromTheArticleGo) {
+  Classifier c = MakeClassifier();
+  const std::string teaser =
+      "Residents say the new ferry timetable has made the morning commute across the river far "
+      "easier than before.";
+  ASSERT_GE(teaser.size(), 100u);
+  std::vector<std::string> menu = {"World", "Politics", "Business", "Tech", "Science",
+                                   "Health", "Sports", "Travel", "Food", "Style", "Books",
+                                   "Video", "Audio"};  // 13 lines: more than max_block_gap
+  std::string doc = Join({kProse1, kProse2, kProse1});
+  for (const auto& m : menu) doc += "\n" + m;
+  doc += "\n" + teaser + "\nMore\nLatest";
+  // A lone prose line (fewer than min_block_bytes) far from the article is a teaser: chrome.
+  EXPECT_EQ(Decide(c, doc), "KKKCCCCCCCCCCCCCCCC");
+  ClassifierOptions o;
+  o.min_block_bytes = 0;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKCCCCCCCCCCCCCKCC");
+  // A block with enough prose stays wherever it stands; so does one within the gap.
+  std::string two = Join({kProse1, kProse2, kProse1});
+  for (const auto& m : menu) two += "\n" + m;
+  two += "\n" + std::string(kProse2) + "\n" + kProse1 + "\n" + kProse2;
+  EXPECT_EQ(Decide(c, two), "KKKCCCCCCCCCCCCCKKK");
+  EXPECT_EQ(Decide(c, Join({kProse1, kProse2, kProse1, "World", "Politics", "Business", teaser})),
+            "KKKKKKK");
+}
+
 TEST(Classifier, MediumLinesNeedProseNearby) {
   Classifier c = MakeClassifier();
   const std::string medium = "Sign up today and get our weekly digest free.";  // 45+ chars

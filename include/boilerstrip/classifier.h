@@ -60,6 +60,16 @@ struct ClassifierOptions {
   // min_heading_chars, mostly capitalized words, no sentence punctuation) is a list of links
   // to other articles and goes, however short. 0 = no such check. Default: 2.
   size_t max_headline_lines = 2;
+  // The first later line that repeats the document's first line (the page title), or the
+  // longer part of it before or after a separator ("Headline | Site"), is the article's
+  // headline: content, and it anchors its neighbours. Default: true.
+  bool title_headline = true;
+  // Prose lines with at most max_block_gap other non-blank lines between neighbours form a
+  // block. Every block but the one with the most prose needs at least min_block_bytes bytes of
+  // prose lines, else its lines are chrome (a teaser's summary or a blurb amid menus).
+  // min_block_bytes 0 = off. Defaults: 400 and 12.
+  size_t min_block_bytes = 400;
+  size_t max_block_gap = 12;
   // Word statistics look at no more than this many bytes of a line (its start), which keeps the
   // classifier cheap on long lines. Must be at least 16. Default: 320.
   size_t scan_bytes = 320;
@@ -97,6 +107,7 @@ class Classifier {
     std::vector<uint8_t> classes;
     std::vector<LineFeatures> features;  // of short lines only `chars` until measured
     std::vector<uint8_t> measured;       // features[i] holds every field
+    std::string title, line;             // normalized lines (headline detection)
   };
 
   // Measures one line.

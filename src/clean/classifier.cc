@@ -2,6 +2,8 @@
 #include "boilerstrip/classifier.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 
 namespace boilerstrip {
 namespace {
@@ -63,6 +65,52 @@ bool EndsSentence(std::string_view s) {
   return t == "\xE2\x80\x9D" /* ” */ || t == "\xE2\x80\x99" /* ’ */ ||
          t == "\xE2\x80\xA6" /* … */ || t == "\xE3\x80\x82" /* 。 */ ||
          t == "\xEF\xBC\x81" /* ！ */ || t == "\xEF\xBC\x9F" /* ？ */;
+}
+
+// A headline shorter than this is too likely a site name or a menu entry.
+constexpr size_t kMinHeadlineBytes = 12;
+
+// Separators between the parts of a page title ("Headline | Site - Section"), normalized.
+constexpr std::string_view kTitleSeparators[] = {" - ", " | ", ": ", " « ", " » ", " · ",
+                                                 " • ", " / ", " :: ", " ~ "};
+
+// Length of the longest part of `s` between title separators.
+size_t LongestTitlePart(std::string_view s) {
+  size_t longest = 0;
+  while (!s.empty()) {
+    size_t cut = s.size(), skip = 0;
+    for (std::string_view sep : kTitleSeparators) {
+      size_t at = s.find(sep);
+      if (at < cut) cut = at, skip = sep.size();
+    }
+    longest = std::max(longest, cut);
+    s.remove_prefix(std::min(s.size(), cut + skip));
+  }
+  return longest;
+}
+
+// True when `part` (normalized) is the whole normalized title, or the part of it before the
+// first or after the last of some separators, and that part is at least half the title or
+// longer than any other part (the site and section names).
+bool IsTitlePart(std::string_view title, std::string_view part) {
+  if (part.size() < kMinHeadlineBytes || part.size() > title.size()) return false;
+  if (part == title) return true;
+  std::string_view rest;
+  if (title.starts_with(part)) {
+    rest = title.substr(part.size());
+    bool separated = false;
+    for (std::string_view sep : kTitleSeparators) separated |= rest.starts_with(sep);
+    if (!separated && part.back() == ':' && rest.starts_with(' ')) separated = true;
+    if (!separated) return false;
+  } else if (title.ends_with(part)) {
+    rest = title.substr(0, title.size() - part.size());
+    bool separated = false;
+    for (std::string_view sep : kTitleSeparators) separated |= rest.ends_with(sep);
+    if (!separated) return false;
+  } else {
+    return false;
+  }
+  return 2 * part.size() >= title.size() || part.size() > LongestTitlePart(rest);
 }
 
 // First classes, then final ones.
@@ -267,6 +315,87 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
   }
   if (!any_good) {
     for (uint8_t& c : cls) c = c == kNearGood ? uint8_t{kGood} : c;
+  }
+
+  // The article's headline: the first later line that repeats the document's first line (the
+  // page title) or its longer part before or after a separator ("Headline | Site"). It is
+  // content and anchors its neighbours (a byline, a date) even where chrome surrounds it.
+  if (o.title_headline) {
+    size_t t = 0;
+    while (t < n && (*marks)[t] == LineMark::kBlank) ++t;
+    if (t < n) {
+      std::string_view title = text.substr(lines[t].begin, lines[t].end - lines[t].begin);
+      const size_t max_bytes = std::min<size_t>(title.size() + 8, 400);
+      std::string& norm_title = scratch->title;
+      bool normalized = false;
+      // The headline stands above the article: look no further than the first long prose line.
+      for (size_t i = t + 1; i < n && cls[i] != kGood; ++i) {
+        if ((*marks)[i] != LineMark::kOpen) continue;
+        const size_t bytes = lines[i].end - lines[i].begin;
+        if (bytes < kMinHeadlineBytes || bytes > max_bytes) {
+          continue;
+        }
+        if (!normalized) NormalizeLine(title, &norm_title), normalized = true;
+        NormalizeLine(text.substr(lines[i].begin, bytes), &scratch->line);
+        if (IsTitlePart(norm_title, scratch->line)) {
+          cls[i] = kGood;
+          break;
+        }
+      }
+    }
+  }
+
+  // Blocks: prose lines with at most max_block_gap other lines between neighbours. Apart from
+  // the block with the most prose (the article), a block with little prose is chrome.
+  if (o.min_block_bytes > 0) {
+    size_t best_first = n, best_mass = 0;
+    size_t first = n, last = n, mass = 0, gap = 0;
+    auto close_block = [&] {
+      if (first != n && mass > best_mass) best_first = first, best_mass = mass;
+    };
+    // First pass: find the block with the most prose.
+    for (size_t i = 0; i < n; ++i) {
+      const LineMark m = (*marks)[i];
+      if (m == LineMark::kBlank) continue;
+      const bool prose = cls[i] == kGood || cls[i] == kNearGood;
+      if (!prose) {
+        ++gap;
+        continue;
+      }
+      if (first == n || gap > o.max_block_gap) {
+        close_block();
+        first = i, mass = 0;
+      }
+      mass += lines[i].end - lines[i].begin;
+      last = i, gap = 0;
+    }
+    close_block();
+    // Second pass: demote the open prose lines of small blocks other than the best one.
+    first = n, gap = 0, mass = 0;
+    auto demote = [&](size_t from, size_t to) {
+      if (from == n || from == best_first || mass >= o.min_block_bytes) return;
+      for (size_t k = from; k <= to; ++k) {
+        if ((*marks)[k] == LineMark::kOpen && (cls[k] == kGood || cls[k] == kNearGood)) {
+          cls[k] = kBad;
+        }
+      }
+    };
+    for (size_t i = 0; i < n; ++i) {
+      const LineMark m = (*marks)[i];
+      if (m == LineMark::kBlank) continue;
+      const bool prose = cls[i] == kGood || cls[i] == kNearGood;
+      if (!prose) {
+        ++gap;
+        continue;
+      }
+      if (first == n || gap > o.max_block_gap) {
+        demote(first, last);
+        first = i, mass = 0;
+      }
+      mass += lines[i].end - lines[i].begin;
+      last = i, gap = 0;
+    }
+    demote(first, last);
   }
 
   // 2. Medium lines: chrome only when the nearest good-or-bad line on both sides is bad (the
