@@ -83,6 +83,10 @@ TEST(Classifier, RejectsBadOptions) {
   EXPECT_EQ(bad.status().scope(), ErrorScope::kRun);
   o.stopwords = {""};
   EXPECT_FALSE(Classifier::Create(o).ok());
+  o.stopwords = {"abcdefghijklmnopq"};  // 17 bytes: longer than a stopword key holds
+  EXPECT_FALSE(Classifier::Create(o).ok());
+  o.stopwords = {"abcdefghijklmnop"};
+  EXPECT_TRUE(Classifier::Create(o).ok());
   EXPECT_TRUE(Classifier::Create(ClassifierOptions()).ok());
 }
 
@@ -112,6 +116,32 @@ TEST(Classifier, MeasuresLineFeatures) {
   EXPECT_EQ(f.words, 4u);
   EXPECT_EQ(f.stop, 0u);  // "the" is cut by the window
   EXPECT_EQ(f.chars, 28u);
+}
+
+TEST(Classifier, LooksUpStopwordsByTheirWholeBytes) {
+  Classifier c = MakeClassifier();
+  // Any ASCII case; typographic apostrophes; the longest built-in words (10 bytes, past the
+  // first eight); never a word that only starts or ends like a stopword.
+  EXPECT_EQ(c.Measure("THE The tHe it’s It's themselves YOURSELVES").stop, 7u);
+  EXPECT_EQ(c.Measure("theme there's therefore thence bathe ourselvesx ourselve").stop, 1u);
+  EXPECT_EQ(c.Measure("Über café naïve").stop, 0u);
+  // A caller's list: words of up to 16 bytes, non-ASCII bytes matched exactly.
+  ClassifierOptions o;
+  o.stopwords = {"und", "abcdefghijklmnop", "straße", "für"};
+  Classifier de = MakeClassifier(o);
+  EXPECT_EQ(de.Measure("Und UND und abcdefghijklmnop ABCDEFGHIJKLMNOP abcdefghijklmno").stop, 5u);
+  EXPECT_EQ(de.Measure("Straße STRAßE straßen für Für the").stop, 4u);
+  // A many-word list builds and finds every word.
+  std::vector<std::string> many;
+  for (int i = 0; i < 3000; ++i) many.push_back("w" + std::to_string(i * 7919));
+  o.stopwords = many;
+  o.scan_bytes = 1 << 20;
+  Classifier big = MakeClassifier(o);
+  std::string line;
+  for (int i = 0; i < 3000; i += 3) line += many[i] + " w" + std::to_string(i * 7919 + 1) + " ";
+  const LineFeatures fb = big.Measure(line);
+  EXPECT_EQ(fb.words, 2000u);
+  EXPECT_EQ(fb.stop, 1000u);
 }
 
 TEST(Classifier, MenuAtTopGoesTitleAndProseStay) {

@@ -71,9 +71,10 @@ struct ClassifierOptions {
   size_t min_block_bytes = 400;
   size_t max_block_gap = 12;
   // Word statistics look at no more than this many bytes of a line (its start), which keeps the
-  // classifier cheap on long lines. Must be at least 16. Default: 320.
-  size_t scan_bytes = 320;
-  // Lowercase stopwords (UTF-8). Empty: the built-in English list. Default: empty.
+  // classifier cheap on long lines. Must be at least 16. Default: 160.
+  size_t scan_bytes = 160;
+  // Lowercase stopwords (UTF-8), each one word of at most 16 bytes. Empty: the built-in
+  // English list. Default: empty.
   std::vector<std::string> stopwords;
 };
 
@@ -127,12 +128,20 @@ class Classifier {
 
   const ClassifierOptions& options() const { return options_; }
 
+  // A word of up to 16 bytes, ASCII-lowercased and packed with zero padding: stopwords are
+  // looked up by their bytes, with no per-byte hashing.
+  struct WordKey {
+    uint64_t lo, hi;
+    bool operator==(const WordKey&) const = default;
+  };
+
  private:
   explicit Classifier(ClassifierOptions options);
-  bool IsStopword(uint64_t hash) const;
+  bool IsStopword(const WordKey& key) const;
 
   ClassifierOptions options_;
-  std::vector<uint64_t> table_;  // open addressing over word hashes; 0 = empty
+  std::vector<WordKey> table_;  // open addressing; lo == 0 = empty
+  unsigned shift_ = 58;         // slot = hash >> shift_
   size_t max_stopword_bytes_ = 0;  // longer words are never looked up
 };
 

@@ -2,6 +2,8 @@
 #include "boilerstrip/classifier.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <cctype>
 #include <string>
 
@@ -30,11 +32,6 @@ constexpr std::string_view kEnglishStopwords[] = {
     "it’s", "i’m", "don’t", "didn’t", "doesn’t", "isn’t", "wasn’t", "can’t", "won’t", "that’s",
 };
 
-constexpr uint64_t kFnvBasis = 1469598103934665603ull;
-constexpr uint64_t kFnvPrime = 1099511628211ull;
-
-inline uint64_t FnvStep(uint64_t h, unsigned char c) { return (h ^ c) * kFnvPrime; }
-
 // Word bytes: ASCII letters and digits, the apostrophe, and every byte of a multi-byte UTF-8
 // sequence (letters of other scripts; typographic punctuation fuses, which is harmless here).
 constexpr bool IsWordByte(unsigned char c) {
@@ -42,13 +39,52 @@ constexpr bool IsWordByte(unsigned char c) {
          c == '\'' || c >= 0x80;
 }
 
-inline unsigned char Lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+constexpr size_t kMaxStopwordBytes = 16;
 
-uint64_t WordHash(std::string_view w) {
-  uint64_t h = kFnvBasis;
-  for (unsigned char c : w) h = FnvStep(h, Lower(c));
-  return h | 1;  // never 0, the empty-slot marker
+// ASCII capitals of eight packed bytes to lowercase, other bytes unchanged.
+inline uint64_t LowerAscii8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t low7 = w & ~kHigh;
+  const uint64_t ge_a = low7 + kOnes * (0x80 - 'A');      // high bit: byte >= 'A'
+  const uint64_t gt_z = low7 + kOnes * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
+  const uint64_t upper = ge_a & ~gt_z & ~w & kHigh;       // ASCII only
+  return w | (upper >> 2);                                // 0x80 >> 2 = 0x20
 }
+
+// A word of at most kMaxStopwordBytes bytes as a lookup key: its bytes, ASCII-lowercased and
+// packed into two words with zero padding (a word byte is never 0, so the padding is
+// unambiguous). `avail` is how many bytes may be read from p (at least len).
+inline Classifier::WordKey MakeKey(const unsigned char* p, size_t len, size_t avail) {
+  uint64_t lo = 0, hi = 0;
+  if (avail >= 16) {
+    std::memcpy(&lo, p, 8);
+    std::memcpy(&hi, p + 8, 8);
+  } else {
+    unsigned char buf[16] = {};
+    std::memcpy(buf, p, len);
+    std::memcpy(&lo, buf, 8);
+    std::memcpy(&hi, buf + 8, 8);
+  }
+  // Keep the word's first len bytes only.
+  uint64_t mlo, mhi;
+  if constexpr (std::endian::native == std::endian::little) {
+    mlo = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+    mhi = len >= 16 ? ~0ull : len <= 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
+  } else {
+    unsigned char ones[16] = {};
+    std::memset(ones, 0xFF, len);
+    std::memcpy(&mlo, ones, 8);
+    std::memcpy(&mhi, ones + 8, 8);
+  }
+  return {LowerAscii8(lo & mlo), LowerAscii8(hi & mhi)};
+}
+
+// The two candidate slots of a key in a cuckoo table of 2^(64 - shift) slots.
+inline size_t KeySlot(const Classifier::WordKey& k, unsigned shift, uint64_t multiplier) {
+  return static_cast<size_t>(((k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull)) * multiplier) >> shift);
+}
+constexpr uint64_t kSlotMultiplier1 = 0xFF51AFD7ED558CCDull;
+constexpr uint64_t kSlotMultiplier2 = 0xC4CEB9FE1A85EC53ull;
 
 // True when the line, trailing spaces ignored, ends in sentence punctuation: . ! ? : ; " ' )
 // or a typographic quote, an ellipsis, or CJK full stops.
@@ -135,6 +171,9 @@ Result<Classifier> Classifier::Create(ClassifierOptions options) {
   if (options.scan_bytes < 16) return Status::RunError("classifier: scan_bytes must be >= 16");
   for (const std::string& w : options.stopwords) {
     if (w.empty()) return Status::RunError("classifier: empty stopword");
+    if (w.size() > kMaxStopwordBytes) {
+      return Status::RunError("classifier: stopword '" + w + "' is longer than 16 bytes");
+    }
     for (unsigned char c : w) {
       if (!IsWordByte(c)) return Status::RunError("classifier: stopword '" + w + "' is not one word");
     }
@@ -143,9 +182,9 @@ Result<Classifier> Classifier::Create(ClassifierOptions options) {
 }
 
 Classifier::Classifier(ClassifierOptions options) : options_(std::move(options)) {
-  std::vector<uint64_t> hashes;
+  std::vector<WordKey> keys;
   auto add = [&](std::string_view w) {
-    hashes.push_back(WordHash(w));
+    keys.push_back(MakeKey(reinterpret_cast<const unsigned char*>(w.data()), w.size(), w.size()));
     max_stopword_bytes_ = std::max(max_stopword_bytes_, w.size());
   };
   if (options_.stopwords.empty()) {
@@ -153,22 +192,46 @@ Classifier::Classifier(ClassifierOptions options) : options_(std::move(options))
   } else {
     for (const std::string& w : options_.stopwords) add(w);
   }
+  // A cuckoo table: every key sits in one of its two slots, so a lookup reads both and never
+  // branches on what it finds (half of all words are stopwords: a branch would mispredict).
   size_t cap = 64;
-  while (cap < 4 * hashes.size()) cap <<= 1;
-  table_.assign(cap, 0);
-  for (uint64_t h : hashes) {
-    size_t slot = h & (cap - 1);
-    while (table_[slot] != 0 && table_[slot] != h) slot = (slot + 1) & (cap - 1);
-    table_[slot] = h;
+  unsigned shift = 58;
+  while (cap < 4 * keys.size()) cap <<= 1, --shift;
+  for (;;) {
+    table_.assign(cap, WordKey{0, 0});
+    shift_ = shift;
+    bool placed_all = true;
+    for (WordKey k : keys) {
+      if (IsStopword(k)) continue;  // a duplicate
+      bool placed = false;
+      for (int kick = 0; kick < 64 && !placed; ++kick) {
+        const size_t s1 = KeySlot(k, shift_, kSlotMultiplier1);
+        const size_t s2 = KeySlot(k, shift_, kSlotMultiplier2);
+        if (table_[s1].lo == 0) {
+          table_[s1] = k, placed = true;
+        } else if (table_[s2].lo == 0) {
+          table_[s2] = k, placed = true;
+        } else {
+          std::swap(k, table_[(kick & 1) ? s2 : s1]);  // evict, then place the evicted key
+        }
+      }
+      if (!placed) {
+        placed_all = false;
+        break;
+      }
+    }
+    if (placed_all) break;
+    cap <<= 1, --shift;  // rare: grow and rebuild
   }
 }
 
-bool Classifier::IsStopword(uint64_t h) const {
-  const size_t mask = table_.size() - 1;
-  for (size_t slot = h & mask;; slot = (slot + 1) & mask) {
-    if (table_[slot] == h) return true;
-    if (table_[slot] == 0) return false;
-  }
+bool Classifier::IsStopword(const WordKey& k) const {
+  // Bitwise, not ==: a compare-and-branch per slot would mispredict on every other word.
+  const WordKey& a = table_[KeySlot(k, shift_, kSlotMultiplier1)];
+  const WordKey& b = table_[KeySlot(k, shift_, kSlotMultiplier2)];
+  const uint64_t da = (a.lo ^ k.lo) | (a.hi ^ k.hi);
+  const uint64_t db = (b.lo ^ k.lo) | (b.hi ^ k.hi);
+  return (da == 0) | (db == 0);
 }
 
 // Byte classes for Measure, one table lookup per byte instead of a chain of compares.
@@ -191,40 +254,69 @@ struct ByteTable {
 };
 constexpr ByteTable kBytes;
 
+// What each byte adds to Measure's counts: ASCII digits and punctuation (symbols) in the low
+// half, non-space characters (visible: punctuation, and the first byte of each character of a
+// word) in the high half.
+struct CountTable {
+  uint64_t c[256];
+  constexpr CountTable() : c() {
+    for (int i = 0; i < 256; ++i) {
+      const uint8_t v = ByteTable().c[i];
+      const bool word = v & kWord;
+      const uint64_t symbol = word ? (v & kDigit) != 0 : (v & kSymbol) != 0;
+      const uint64_t visible = word ? (v & kLead) != 0 : (v & kSymbol) != 0;
+      c[i] = symbol | visible << 32;
+    }
+  }
+};
+constexpr CountTable kCounts;
+
 LineFeatures Classifier::Measure(std::string_view s) const {
-  LineFeatures f;
+  // Counters live in locals: the compiler cannot keep fields of *this or of the result in
+  // registers across byte loads (a char may alias anything).
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size(); ++i) f.chars += (p[i] & 0xC0) != 0x80;
-  const size_t end = std::min(s.size(), options_.scan_bytes);
+  const size_t size = s.size();
+  const size_t end = std::min(size, options_.scan_bytes);
+  uint32_t chars = 0;
+  uint64_t counts = 0;  // symbols in the low half, visible characters in the high half
+  for (size_t i = 0; i < end; ++i) {
+    counts += kCounts.c[p[i]];
+    chars += (p[i] & 0xC0) != 0x80;
+  }
+  for (size_t i = end; i < size; ++i) chars += (p[i] & 0xC0) != 0x80;
+  uint32_t words = 0, latin = 0, stop = 0, capitalized = 0;
   for (size_t j = 0; j < end;) {
-    uint8_t cj = kBytes.c[p[j]];
+    const uint8_t cj = kBytes.c[p[j]];
     if (!(cj & kWord)) {
-      if (cj & kSymbol) ++f.symbols, ++f.visible;
       ++j;
       continue;
     }
-    uint8_t any = 0;
-    size_t k = j;
+    uint8_t any = cj;
+    size_t k = j + 1;
     for (; k < end; ++k) {
-      uint8_t ck = kBytes.c[p[k]];
+      const uint8_t ck = kBytes.c[p[k]];
       if (!(ck & kWord)) break;
       any |= ck;
-      f.symbols += (ck & kDigit) != 0;
-      f.visible += (ck & kLead) != 0;
     }
     const bool has_latin = any & kLetter;
-    ++f.words;
-    f.latin += has_latin;
-    f.capitalized += (cj & kUpper) != 0;
-    // Only words that can be stopwords are hashed; a word cut by the scan window is not.
-    const bool cut = k == end && end < s.size();
+    ++words;
+    latin += has_latin;
+    capitalized += (cj & kUpper) != 0;
+    // Only words that can be stopwords are looked up; a word cut by the scan window is not.
+    const bool cut = k == end && end < size;
     if (has_latin && !cut && k - j <= max_stopword_bytes_) {
-      uint64_t h = kFnvBasis;
-      for (size_t i = j; i < k; ++i) h = FnvStep(h, Lower(p[i]));
-      if (IsStopword(h | 1)) ++f.stop;
+      stop += IsStopword(MakeKey(p + j, k - j, size - j));
     }
     j = k;
   }
+  LineFeatures f;
+  f.chars = chars;
+  f.words = words;
+  f.latin = latin;
+  f.stop = stop;
+  f.capitalized = capitalized;
+  f.symbols = static_cast<uint32_t>(counts);
+  f.visible = static_cast<uint32_t>(counts >> 32);
   f.ends_sentence = EndsSentence(s);
   return f;
 }
