@@ -240,6 +240,40 @@ TEST(Classifier, SmallProseBlocksAwayFromTheArticleGo) {
             "KKKKKKK");
 }
 
+TEST(Classifier, CommentSectionsGoWhenAsked) {
+  const std::string article = Join({kProse1, kProse2, kProse1, kProse2});  // 4 x ~160 bytes
+  const std::string comments =
+      Join({"Jane Doe", "May 5, 2012 at 4:12 pm", kProse2, "Bob Smith says:", kProse1,
+            "Ann", "3 hours ago", kProse2});
+  const std::string doc = article + "\n" + comments;
+  // Off by default: comments written as prose stay, and so do the short lines between them.
+  EXPECT_EQ(Decide(MakeClassifier(), doc), "KKKKKKKKKKKK");
+  ClassifierOptions o;
+  o.min_comment_meta = 3;
+  o.comment_prose_bytes = 500;
+  // Three metadata lines (a clock time, "says:", "ago") within comment_meta_gap of each other,
+  // after enough prose: from the name above the first one to the end, chrome.
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKCCCCCCCC");
+  // Two are not enough.
+  o.min_comment_meta = 4;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKKKKKKKKK");
+  // Nor do timestamps count before enough article prose (a live blog's entries).
+  o.min_comment_meta = 3;
+  o.comment_prose_bytes = 5000;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKKKKKKKKK");
+  // Too far apart: no run.
+  o.comment_prose_bytes = 500;
+  o.comment_meta_gap = 1;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKKKKKKKKK");
+  // Not metadata: a ratio, a year range, "ago" without a time unit.
+  o.comment_meta_gap = 12;
+  EXPECT_EQ(Decide(MakeClassifier(o),
+                   article + "\n" + Join({"Odds 3:2 on the home side", kProse1,
+                                         "Between 1990-2000", kProse2,
+                                         "Long ago in Spain", kProse1})),
+            "KKKKKKKKKK");
+}
+
 TEST(Classifier, MediumLinesNeedProseNearby) {
   Classifier c = MakeClassifier();
   const std::string medium = "Sign up today and get our weekly digest free.";  // 45+ chars

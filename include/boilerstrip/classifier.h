@@ -64,6 +64,13 @@ struct ClassifierOptions {
   // longer part of it before or after a separator ("Headline | Site"), is the article's
   // headline: content, and it anchors its neighbours. Default: true.
   bool title_headline = true;
+  // A comment section: after comment_prose_bytes of long prose lines, a run of at least this
+  // many comment metadata lines (a clock time, "3 hours ago", "Jane says:"; under 100 bytes),
+  // each within comment_meta_gap lines of the next, starts the comments; from there (and a
+  // short name line right above) to the end is chrome. 0 = off. Defaults: 0 (off), 12, 2000.
+  size_t min_comment_meta = 0;
+  size_t comment_meta_gap = 12;
+  size_t comment_prose_bytes = 2000;
   // Prose lines with at most max_block_gap other non-blank lines between neighbours form a
   // block. Every block but the one with the most prose needs at least min_block_bytes bytes of
   // prose lines, else its lines are chrome (a teaser's summary or a blurb amid menus).
@@ -109,6 +116,7 @@ class Classifier {
     std::vector<LineFeatures> features;  // of short lines only `chars` until measured
     std::vector<uint8_t> measured;       // features[i] holds every field
     std::string title, line;             // normalized lines (headline detection)
+    std::vector<uint32_t> meta;          // comment metadata lines
   };
 
   // Measures one line.

@@ -149,6 +149,53 @@ bool IsTitlePart(std::string_view title, std::string_view part) {
   return 2 * part.size() >= title.size() || part.size() > LongestTitlePart(rest);
 }
 
+// Comment metadata lines are short; a commenter's name line shorter still.
+constexpr size_t kMaxMetaBytes = 100;
+constexpr size_t kMaxNameBytes = 40;
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// True when `s` looks like a comment's metadata: it holds a clock time ("4:12 pm", "16:44"),
+// or "<n> <unit> ago", or it ends in "says:", "said:", "wrote:" or "writes:".
+bool IsCommentMeta(std::string_view s) {
+  for (size_t p = s.find(':'); p != std::string_view::npos; p = s.find(':', p + 1)) {
+    if (p > 0 && IsDigit(s[p - 1]) && p + 2 < s.size() + 0 && IsDigit(s[p + 1]) &&
+        IsDigit(s[p + 2]) && (p + 3 == s.size() || !IsDigit(s[p + 3])) &&
+        (p < 3 || !IsDigit(s[p - 3]))) {
+      return true;
+    }
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  auto ends_with_word = [&](std::string_view w) {
+    if (s.size() < w.size()) return false;
+    for (size_t i = 0; i < w.size(); ++i) {
+      char c = s[s.size() - w.size() + i];
+      if (c >= 'A' && c <= 'Z') c += 32;
+      if (c != w[i]) return false;
+    }
+    return s.size() == w.size() || s[s.size() - w.size() - 1] == ' ';
+  };
+  if (ends_with_word("says:") || ends_with_word("said:") || ends_with_word("wrote:") ||
+      ends_with_word("writes:") || ends_with_word("says")) {
+    return true;
+  }
+  const size_t ago = s.find(" ago");
+  if (ago != std::string_view::npos && (ago + 4 == s.size() || !std::isalpha(static_cast<unsigned char>(s[ago + 4])))) {
+    std::string_view before = s.substr(0, ago);
+    for (std::string_view unit : {"second", "minute", "hour", "day", "week", "month", "year",
+                                  "seconds", "minutes", "hours", "days", "weeks", "months",
+                                  "years"}) {
+      if (before.ends_with(unit)) {
+        before.remove_suffix(unit.size());
+        while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+        return !before.empty() && (IsDigit(before.back()) || before.ends_with(" a") ||
+                                   before.ends_with(" an") || before == "a" || before == "an");
+      }
+    }
+  }
+  return false;
+}
+
 // First classes, then final ones.
 enum Cls : uint8_t { kGood, kNearGood, kShort, kBad, kSkip };
 
@@ -433,6 +480,46 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
           cls[i] = kGood;
           break;
         }
+      }
+    }
+  }
+
+  // A comment section: after enough article prose, a run of comment metadata lines ("Jane on
+  // May 5, 2012 at 4:12 pm", "3 hours ago", "Jane says:"), each within comment_meta_gap lines
+  // of the next. Everything from the first of them (and a short name line right above it) to
+  // the document's end is chrome.
+  if (o.min_comment_meta > 0) {
+    std::vector<uint32_t>& meta = scratch->meta;
+    meta.clear();
+    size_t prose = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const LineMark m = (*marks)[i];
+      if (m == LineMark::kBlank) continue;
+      const size_t bytes = lines[i].end - lines[i].begin;
+      if (prose >= o.comment_prose_bytes && bytes < kMaxMetaBytes &&
+          IsCommentMeta(text.substr(lines[i].begin, bytes))) {
+        meta.push_back(static_cast<uint32_t>(i));
+      }
+      if (cls[i] == kGood) prose += bytes;
+    }
+    size_t start = n;
+    for (size_t a = 0, b = 0; a < meta.size(); a = b) {
+      b = a + 1;
+      while (b < meta.size() && meta[b] - meta[b - 1] <= o.comment_meta_gap) ++b;
+      if (b - a >= o.min_comment_meta) {
+        start = meta[a];
+        break;
+      }
+    }
+    if (start < n) {
+      size_t k = start;  // a commenter's name on its own line above the first metadata line
+      while (k > 0 && (*marks)[k - 1] == LineMark::kBlank) --k;
+      if (k > 0 && (*marks)[k - 1] == LineMark::kOpen && cls[k - 1] != kGood &&
+          lines[k - 1].end - lines[k - 1].begin < kMaxNameBytes) {
+        start = k - 1;
+      }
+      for (size_t i = start; i < n; ++i) {
+        if ((*marks)[i] == LineMark::kOpen) cls[i] = kBad;
       }
     }
   }
