@@ -118,6 +118,39 @@ TEST(Classifier, MeasuresLineFeatures) {
   EXPECT_EQ(f.chars, 28u);
 }
 
+TEST(Classifier, MaskMeasureEqualsTheByteAtATimeOne) {
+  // Lines of every length around the 16- and 64-byte steps, mixing words, stopwords, digits,
+  // punctuation, spaces, apostrophes and multi-byte characters, cut anywhere by the window.
+  const std::vector<std::string> pieces = {"the", "The", "Of", "x", "  ", "7", "2012", ",", ". ",
+                                           "it's", "don’t", "café", "日本語", "\xC3", "|",
+                                           "YOURSELVES", "themselves", "a", "'", "\x80\x80",
+                                           "word", "\t", "Ω", "—"};
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(seed >> 33);
+  };
+  for (size_t scan : {16u, 17u, 63u, 64u, 65u, 160u, 512u}) {
+    ClassifierOptions o;
+    o.scan_bytes = scan;
+    Classifier c = MakeClassifier(o);
+    for (int n = 0; n < 400; ++n) {
+      std::string line;
+      const size_t target = next() % 700;
+      while (line.size() < target) line += pieces[next() % pieces.size()] + (next() % 3 ? " " : "");
+      const LineFeatures f = c.Measure(line), g = c.MeasureScalar(line);
+      ASSERT_EQ(f.chars, g.chars) << line;
+      ASSERT_EQ(f.words, g.words) << line;
+      ASSERT_EQ(f.latin, g.latin) << line;
+      ASSERT_EQ(f.stop, g.stop) << line;
+      ASSERT_EQ(f.capitalized, g.capitalized) << line;
+      ASSERT_EQ(f.symbols, g.symbols) << line;
+      ASSERT_EQ(f.visible, g.visible) << line;
+      ASSERT_EQ(f.ends_sentence, g.ends_sentence) << line;
+    }
+  }
+}
+
 TEST(Classifier, LooksUpStopwordsByTheirWholeBytes) {
   Classifier c = MakeClassifier();
   // Any ASCII case; typographic apostrophes; the longest built-in words (10 bytes, past the

@@ -121,6 +121,9 @@ class Classifier {
 
   // Measures one line.
   LineFeatures Measure(std::string_view line) const;
+  // The same, a byte at a time (the reference Measure must equal; used for scan windows over
+  // 512 bytes).
+  LineFeatures MeasureScalar(std::string_view line) const;
 
   // Validates options (returns a run-scope error naming the bad field).
   static Result<Classifier> Create(ClassifierOptions options);

@@ -2,6 +2,9 @@
 #include "boilerstrip/classifier.h"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <bit>
 #include <cstring>
 #include <cctype>
@@ -318,7 +321,161 @@ struct CountTable {
 };
 constexpr CountTable kCounts;
 
+namespace {
+
+// Per-byte bit masks of a line's scan window, 64 bytes to a word (bits past the window are 0),
+// and the window's byte counts.
+struct WindowMasks {
+  static constexpr size_t kMaxBytes = 512;
+  static constexpr size_t kChunks = kMaxBytes / 64;
+  uint64_t word[kChunks], letter[kChunks], upper[kChunks];
+  size_t chunks = 0;
+  uint32_t symbols = 0;  // ASCII digits and punctuation
+  uint32_t visible = 0;  // punctuation, and the first byte of each character of a word
+  uint32_t chars = 0;    // code points (bytes that are no UTF-8 continuation)
+};
+
+// REQUIRES: 0 < end <= min(size, kMaxBytes).
+void BuildMasks(const unsigned char* p, size_t end, size_t size, WindowMasks* m) {
+  m->chunks = (end + 63) / 64;
+  uint32_t symbols = 0, visible = 0, cont = 0;
+  for (size_t c = 0; c < m->chunks; ++c) {
+    const size_t base = c * 64;
+    const size_t valid = std::min<size_t>(64, end - base);
+    uint64_t word = 0, letter = 0, upper = 0, digit = 0, symbol = 0, contm = 0;
+#if defined(__SSE2__)
+    auto in_range = [](__m128i v, int lo, int hi) {
+      return _mm_and_si128(
+          _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(static_cast<char>(lo))), v),
+          _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(static_cast<char>(hi))), v));
+    };
+    auto bits = [](__m128i v) {
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(v)));
+    };
+    for (size_t q = 0; q < valid; q += 16) {
+      __m128i x;
+      if (base + q + 16 <= size) {
+        x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + base + q));
+      } else {  // never read past the line
+        alignas(16) unsigned char buf[16] = {};
+        std::memcpy(buf, p + base + q, size - (base + q));
+        x = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
+      }
+      const uint64_t le = bits(in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z'));
+      const uint64_t up = bits(in_range(x, 'A', 'Z'));
+      const uint64_t di = bits(in_range(x, '0', '9'));
+      const uint64_t ap = bits(_mm_cmpeq_epi8(x, _mm_set1_epi8('\'')));
+      const uint64_t hi = bits(x);  // bytes >= 0x80: word bytes of other scripts
+      const uint64_t sp = bits(in_range(x, 0, ' '));
+      const uint64_t co = bits(in_range(x, 0x80, 0xBF));
+      const uint64_t wd = le | di | ap | hi;
+      word |= wd << q, letter |= le << q, upper |= up << q, digit |= di << q;
+      symbol |= (~(wd | sp) & 0xFFFF) << q;
+      contm |= co << q;
+    }
+#else
+    for (size_t q = 0; q < valid; ++q) {
+      const unsigned char ch = p[base + q];
+      const uint8_t v = kBytes.c[ch];
+      word |= uint64_t{(v & kWord) != 0} << q;
+      letter |= uint64_t{(v & kLetter) != 0} << q;
+      upper |= uint64_t{(v & kUpper) != 0} << q;
+      digit |= uint64_t{(v & kDigit) != 0} << q;
+      symbol |= uint64_t{(v & kSymbol) != 0} << q;
+      contm |= uint64_t{(ch & 0xC0) == 0x80} << q;
+    }
+#endif
+    const uint64_t in_window = valid == 64 ? ~0ull : (1ull << valid) - 1;
+    word &= in_window, letter &= in_window, upper &= in_window, digit &= in_window;
+    symbol &= in_window, contm &= in_window;
+    m->word[c] = word, m->letter[c] = letter, m->upper[c] = upper;
+    symbols += std::popcount(digit) + std::popcount(symbol);
+    visible += std::popcount(symbol) + std::popcount(word & ~contm);
+    cont += std::popcount(contm);
+  }
+  m->symbols = symbols;
+  m->visible = visible;
+  m->chars = static_cast<uint32_t>(end) - cont;
+}
+
+// First set bit at or after `from` (chunks * 64 when none).
+inline size_t NextSet(const uint64_t* mask, size_t chunks, size_t from) {
+  size_t c = from / 64;
+  if (c >= chunks) return chunks * 64;
+  uint64_t w = mask[c] & (~0ull << (from % 64));
+  while (w == 0) {
+    if (++c == chunks) return chunks * 64;
+    w = mask[c];
+  }
+  return c * 64 + std::countr_zero(w);
+}
+
+// First clear bit at or after `from`, at most `end`.
+inline size_t NextClear(const uint64_t* mask, size_t chunks, size_t from, size_t end) {
+  size_t c = from / 64;
+  uint64_t w = ~mask[c] & (~0ull << (from % 64));
+  while (w == 0) {
+    if (++c == chunks) return end;
+    w = ~mask[c];
+  }
+  return std::min(end, c * 64 + std::countr_zero(w));
+}
+
+// Whether any bit in [from, to) is set. REQUIRES: from < to.
+inline bool AnyInRange(const uint64_t* mask, size_t from, size_t to) {
+  for (size_t c = from / 64; c * 64 < to; ++c) {
+    uint64_t w = mask[c];
+    if (c == from / 64) w &= ~0ull << (from % 64);
+    if ((c + 1) * 64 > to) w &= (1ull << (to % 64)) - 1;
+    if (w != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 LineFeatures Classifier::Measure(std::string_view s) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t size = s.size();
+  const size_t end = std::min(size, options_.scan_bytes);
+  if (end > WindowMasks::kMaxBytes) return MeasureScalar(s);
+  LineFeatures f;
+  if (end == 0) return f;
+  // Whole-window byte classes with SIMD compares (or a table), then one step per word
+  // rather than per byte: no branch on every byte's class.
+  WindowMasks m;
+  BuildMasks(p, end, size, &m);
+  uint32_t chars = m.chars;
+  for (size_t i = end; i < size; ++i) chars += (p[i] & 0xC0) != 0x80;
+  uint32_t words = 0, latin = 0, stop = 0, capitalized = 0;
+  for (size_t j = NextSet(m.word, m.chunks, 0); j < end;
+       j = NextSet(m.word, m.chunks, j)) {
+    const size_t k = NextClear(m.word, m.chunks, j, end);
+    const bool has_latin = AnyInRange(m.letter, j, k);
+    ++words;
+    latin += has_latin;
+    capitalized += (m.upper[j / 64] >> (j % 64)) & 1;
+    // Only words that can be stopwords are looked up; a word cut by the scan window is not.
+    const bool cut = k == end && end < size;
+    if (has_latin && !cut && k - j <= max_stopword_bytes_) {
+      stop += IsStopword(MakeKey(p + j, k - j, size - j));
+    }
+    j = k;
+  }
+  f.chars = chars;
+  f.words = words;
+  f.latin = latin;
+  f.stop = stop;
+  f.capitalized = capitalized;
+  f.symbols = m.symbols;
+  f.visible = m.visible;
+  f.ends_sentence = EndsSentence(s);
+  return f;
+}
+
+// The byte-at-a-time measure: for scan windows longer than WindowMasks::kMaxBytes, and the
+// reference the mask-based one must equal (tests compare them).
+LineFeatures Classifier::MeasureScalar(std::string_view s) const {
   // Counters live in locals: the compiler cannot keep fields of *this or of the result in
   // registers across byte loads (a char may alias anything).
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
