@@ -7,7 +7,10 @@
 // ambiguous lines, in the manner of jusText: a short line (a heading, a date, a byline) between
 // two prose lines stays; a run of short lines (a menu, a tag list, a footer) goes; a medium line
 // stays unless chrome surrounds it. The document's start counts as prose for what follows it
-// directly (a title above the article is content); its end counts as chrome.
+// directly (a title above the article is content); its end counts as chrome. Beyond single
+// runs: the line repeating the page title (the first line) is the headline and stays; groups of
+// prose lines far from the article with little prose in them go; and, when asked, a comment
+// section found by its metadata lines goes to the end.
 //
 // Deterministic and linear in the text: word statistics look at most `scan_bytes` of each line.
 // A Classifier is immutable; its const methods may be called concurrently.
