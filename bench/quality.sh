@@ -26,15 +26,32 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Runs the cleaner with the given flags and prints the scorer's ALL row as a table row.
-row() {
-  local label=$1
-  shift
+# Runs the cleaner on PAGES_FILE with the given flags and prints the scorer's ALL row as a table
+# row. usage: row_of PAGES_FILE LABEL FLAGS...
+row_of() {
+  local in=$1 label=$2
+  shift 2
   rm -rf "$work/out"
-  "$bin" clean "$pages" -o "$work/out" -q -T0 "$@"
-  "$scorer" "$pages" "$work/out/pages.jsonl.zst" |
+  "$bin" clean "$in" -o "$work/out" -q -T0 "$@"
+  "$scorer" "$in" "$work/out/$(basename "$in")" "$(dirname "$pages")/truth.jsonl" |
     awk -v l="$label" '$1 == "ALL" { printf "| %s | %s | %s | %s | %s |\n", l, $3, $4, $5, $6 }'
 }
+row() { row_of "$pages" "$@"; }
+
+# Two halves of the pages by the parity of an MD5 of the page id: tune on one, confirm on the
+# other (half 0 was used to choose the defaults).
+python3 - "$pages" "$work" <<'PY'
+import hashlib, json, subprocess, sys
+data = subprocess.run(["zstd", "-dcq", sys.argv[1]], check=True, capture_output=True).stdout
+halves = [[], []]
+for line in data.split(b"\n"):
+    if line.strip():
+        pid = json.loads(line)["id"].encode()
+        halves[int(hashlib.md5(pid).hexdigest(), 16) & 1].append(line)
+for h in (0, 1):
+    with open(f"{sys.argv[2]}/half{h}.jsonl", "wb") as f:
+        f.write(b"\n".join(halves[h]) + b"\n")
+PY
 
 echo "# Removal quality on realweb"
 echo
@@ -50,8 +67,17 @@ echo "| baseline: site-repeated lines + C4 (published) | 0.810 | 0.698 | 0.601 |
 "$scorer" "$pages" "$pages" |
   awk '$1 == "ALL" { printf "| keep everything (measured) | %s | %s | %s | %s |\n", $3, $4, $5, $6 }'
 row "default (rules + classifier + dedup)"
+row_of "$work/half0.jsonl" "default, half 0 (tuning half)"
+row_of "$work/half1.jsonl" "default, half 1 (confirming half)"
 row "default, --no-classifier" --no-classifier
+row_of "$work/half0.jsonl" "default, --no-classifier, half 0" --no-classifier
+row_of "$work/half1.jsonl" "default, --no-classifier, half 1" --no-classifier
 row "default, --truncate-after-prose 0 (comment cut in the tail only)" --truncate-after-prose 0
+row "default, --truncate-after-prose 3000 (the default before)" --truncate-after-prose 3000
+row "default, --classifier-comments 3 (comment sections by their metadata lines)" --classifier-comments 3
+row_of "$work/half0.jsonl" "default, --classifier-comments 3, half 0" --classifier-comments 3
+row_of "$work/half1.jsonl" "default, --classifier-comments 3, half 1" --classifier-comments 3
+row "default, --no-title-headline" --no-title-headline
 row "-p c4" -p c4
 row "-p c4 --classifier --dedup" -p c4 --classifier --dedup
 echo
@@ -66,6 +92,15 @@ echo
 echo "| F | content kept | boilerplate removed | precision | F1 |"
 echo "| --- | --- | --- | --- | --- |"
 for f in 0.1 0.2 0.25 0.3 0.4; do row "$f" --classifier-stopwords "$f"; done
+echo
+echo "## Classifier: small prose blocks away from the article (--classifier-block B, --classifier-block-gap N)"
+echo
+echo "| B, N | content kept | boilerplate removed | precision | F1 |"
+echo "| --- | --- | --- | --- | --- |"
+for b in 0 200 400 1000; do for g in 8 12 20; do
+  [[ $b == 0 && $g != 12 ]] && continue
+  row "$b, $g" --classifier-block "$b" --classifier-block-gap "$g"
+done; done
 echo
 echo "## Comment-section cut: prose bytes before a truncate line (--truncate-after-prose B)"
 echo

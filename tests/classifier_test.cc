@@ -83,6 +83,10 @@ TEST(Classifier, RejectsBadOptions) {
   EXPECT_EQ(bad.status().scope(), ErrorScope::kRun);
   o.stopwords = {""};
   EXPECT_FALSE(Classifier::Create(o).ok());
+  o.stopwords = {"abcdefghijklmnopq"};  // 17 bytes: longer than a stopword key holds
+  EXPECT_FALSE(Classifier::Create(o).ok());
+  o.stopwords = {"abcdefghijklmnop"};
+  EXPECT_TRUE(Classifier::Create(o).ok());
   EXPECT_TRUE(Classifier::Create(ClassifierOptions()).ok());
 }
 
@@ -112,6 +116,65 @@ TEST(Classifier, MeasuresLineFeatures) {
   EXPECT_EQ(f.words, 4u);
   EXPECT_EQ(f.stop, 0u);  // "the" is cut by the window
   EXPECT_EQ(f.chars, 28u);
+}
+
+TEST(Classifier, MaskMeasureEqualsTheByteAtATimeOne) {
+  // Lines of every length around the 16- and 64-byte steps, mixing words, stopwords, digits,
+  // punctuation, spaces, apostrophes and multi-byte characters, cut anywhere by the window.
+  const std::vector<std::string> pieces = {"the", "The", "Of", "x", "  ", "7", "2012", ",", ". ",
+                                           "it's", "don’t", "café", "日本語", "\xC3", "|",
+                                           "YOURSELVES", "themselves", "a", "'", "\x80\x80",
+                                           "word", "\t", "Ω", "—"};
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(seed >> 33);
+  };
+  for (size_t scan : {16u, 17u, 63u, 64u, 65u, 160u, 512u}) {
+    ClassifierOptions o;
+    o.scan_bytes = scan;
+    Classifier c = MakeClassifier(o);
+    for (int n = 0; n < 400; ++n) {
+      std::string line;
+      const size_t target = next() % 700;
+      while (line.size() < target) line += pieces[next() % pieces.size()] + (next() % 3 ? " " : "");
+      const LineFeatures f = c.Measure(line), g = c.MeasureScalar(line);
+      ASSERT_EQ(f.chars, g.chars) << line;
+      ASSERT_EQ(f.words, g.words) << line;
+      ASSERT_EQ(f.latin, g.latin) << line;
+      ASSERT_EQ(f.stop, g.stop) << line;
+      ASSERT_EQ(f.capitalized, g.capitalized) << line;
+      ASSERT_EQ(f.symbols, g.symbols) << line;
+      ASSERT_EQ(f.visible, g.visible) << line;
+      ASSERT_EQ(f.ends_sentence, g.ends_sentence) << line;
+    }
+  }
+}
+
+TEST(Classifier, LooksUpStopwordsByTheirWholeBytes) {
+  Classifier c = MakeClassifier();
+  // Any ASCII case; typographic apostrophes; the longest built-in words (10 bytes, past the
+  // first eight); never a word that only starts or ends like a stopword.
+  EXPECT_EQ(c.Measure("THE The tHe it’s It's themselves YOURSELVES").stop, 7u);
+  EXPECT_EQ(c.Measure("theme there's therefore thence bathe ourselvesx ourselve").stop, 1u);
+  EXPECT_EQ(c.Measure("Über café naïve").stop, 0u);
+  // A caller's list: words of up to 16 bytes, non-ASCII bytes matched exactly.
+  ClassifierOptions o;
+  o.stopwords = {"und", "abcdefghijklmnop", "straße", "für"};
+  Classifier de = MakeClassifier(o);
+  EXPECT_EQ(de.Measure("Und UND und abcdefghijklmnop ABCDEFGHIJKLMNOP abcdefghijklmno").stop, 5u);
+  EXPECT_EQ(de.Measure("Straße STRAßE straßen für Für the").stop, 4u);
+  // A many-word list builds and finds every word.
+  std::vector<std::string> many;
+  for (int i = 0; i < 3000; ++i) many.push_back("w" + std::to_string(i * 7919));
+  o.stopwords = many;
+  o.scan_bytes = 1 << 20;
+  Classifier big = MakeClassifier(o);
+  std::string line;
+  for (int i = 0; i < 3000; i += 3) line += many[i] + " w" + std::to_string(i * 7919 + 1) + " ";
+  const LineFeatures fb = big.Measure(line);
+  EXPECT_EQ(fb.words, 2000u);
+  EXPECT_EQ(fb.stop, 1000u);
 }
 
 TEST(Classifier, MenuAtTopGoesTitleAndProseStay) {
@@ -157,6 +220,91 @@ TEST(Classifier, HeadlineListsBetweenProseGo) {
   ClassifierOptions o;
   o.max_headline_lines = 0;
   EXPECT_EQ(Decide(MakeClassifier(o), Join({kProse1, h1, h2, h3, kProse2})), "KKKKK");
+}
+
+TEST(Classifier, TheLineRepeatingThePageTitleIsTheHeadline) {
+  Classifier c = MakeClassifier();
+  const std::string headline = "Council closes the old bridge for repairs";
+  // The first line is the page title; the headline below it, amid menus, stays and anchors
+  // the short lines between it and the article (a byline, a date).
+  const std::string doc = Join({headline + " | Riverside Gazette", "Home", "News", "Weather",
+                                headline, "By Jane Doe", "May 5, 2012", "Updated", "Comments",
+                                "More", kProse1, kProse2});
+  EXPECT_EQ(Decide(c, doc), "CCCCKKKKKKKK");
+  ClassifierOptions o;
+  o.title_headline = false;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "CCCCCCCCCCKK");
+  // The headline may be the title's last part, after site and section names.
+  EXPECT_EQ(Decide(c, Join({"Gazette - Local - " + headline, "Home", "News", "Weather",
+                            headline, "By Jane Doe", "May 5, 2012", "Updated", "Comments", "More",
+                            kProse1, kProse2})),
+            "CCCCKKKKKKKK");
+  // The site name, the title's shorter part, is no headline; nor is a line that only starts
+  // like the title.
+  EXPECT_EQ(Decide(c, Join({headline + " | Riverside Gazette", "Home", "News", "Weather",
+                            "Riverside Gazette", "Council closes", "Share", "Email", "Print",
+                            "More", kProse1, kProse2})),
+            "CCCCCCCCCCKK");
+}
+
+TEST(Classifier, SmallProseBlocksAwayFromTheArticleGo) {
+  Classifier c = MakeClassifier();
+  const std::string teaser =
+      "Residents say the new ferry timetable has made the morning commute across the river far "
+      "easier than before.";
+  ASSERT_GE(teaser.size(), 100u);
+  std::vector<std::string> menu = {"World", "Politics", "Business", "Tech", "Science",
+                                   "Health", "Sports", "Travel", "Food", "Style", "Books",
+                                   "Video", "Audio"};  // 13 lines: more than max_block_gap
+  std::string doc = Join({kProse1, kProse2, kProse1});
+  for (const auto& m : menu) doc += "\n" + m;
+  doc += "\n" + teaser + "\nMore\nLatest";
+  // A lone prose line (fewer than min_block_bytes) far from the article is a teaser: chrome.
+  EXPECT_EQ(Decide(c, doc), "KKKCCCCCCCCCCCCCCCC");
+  ClassifierOptions o;
+  o.min_block_bytes = 0;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKCCCCCCCCCCCCCKCC");
+  // A block with enough prose stays wherever it stands; so does one within the gap.
+  std::string two = Join({kProse1, kProse2, kProse1});
+  for (const auto& m : menu) two += "\n" + m;
+  two += "\n" + std::string(kProse2) + "\n" + kProse1 + "\n" + kProse2;
+  EXPECT_EQ(Decide(c, two), "KKKCCCCCCCCCCCCCKKK");
+  EXPECT_EQ(Decide(c, Join({kProse1, kProse2, kProse1, "World", "Politics", "Business", teaser})),
+            "KKKKKKK");
+}
+
+TEST(Classifier, CommentSectionsGoWhenAsked) {
+  const std::string article = Join({kProse1, kProse2, kProse1, kProse2});  // 4 x ~160 bytes
+  const std::string comments =
+      Join({"Jane Doe", "May 5, 2012 at 4:12 pm", kProse2, "Bob Smith says:", kProse1,
+            "Ann", "3 hours ago", kProse2});
+  const std::string doc = article + "\n" + comments;
+  // Off by default: comments written as prose stay, and so do the short lines between them.
+  EXPECT_EQ(Decide(MakeClassifier(), doc), "KKKKKKKKKKKK");
+  ClassifierOptions o;
+  o.min_comment_meta = 3;
+  o.comment_prose_bytes = 500;
+  // Three metadata lines (a clock time, "says:", "ago") within comment_meta_gap of each other,
+  // after enough prose: from the name above the first one to the end, chrome.
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKCCCCCCCC");
+  // Two are not enough.
+  o.min_comment_meta = 4;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKKKKKKKKK");
+  // Nor do timestamps count before enough article prose (a live blog's entries).
+  o.min_comment_meta = 3;
+  o.comment_prose_bytes = 5000;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKKKKKKKKK");
+  // Too far apart: no run.
+  o.comment_prose_bytes = 500;
+  o.comment_meta_gap = 1;
+  EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKKKKKKKKKK");
+  // Not metadata: a ratio, a year range, "ago" without a time unit.
+  o.comment_meta_gap = 12;
+  EXPECT_EQ(Decide(MakeClassifier(o),
+                   article + "\n" + Join({"Odds 3:2 on the home side", kProse1,
+                                         "Between 1990-2000", kProse2,
+                                         "Long ago in Spain", kProse1})),
+            "KKKKKKKKKK");
 }
 
 TEST(Classifier, MediumLinesNeedProseNearby) {

@@ -81,6 +81,34 @@ TEST(Cleaner, TailFractionIsAnOption) {
   EXPECT_EQ(CleanTextOf(*d, "Intro\nSource link\nOutro"), "Intro\nOutro");
 }
 
+TEST(Cleaner, TruncateCutsOutsideTheTailAfterEnoughProse) {
+  // Long lines (150 bytes or more) are article prose; a truncate line below 5,000 bytes of them
+  // cuts the rest, however long the rest (comments) runs.
+  std::string para(160, 'x');
+  auto article = [&](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += para + "\n";
+    return s;
+  };
+  std::string rest;
+  // 200 short lines: the truncate line stands well before the last third.
+  for (int i = 0; i < 200; ++i) rest += "Comment " + std::to_string(i) + " below the article\n";
+  CleanerOptions opt;
+  opt.classifier.enabled = false;
+  opt.dedup = false;
+  auto c = MakeCleaner(kRules, opt);
+  // 32 x 160 = 5,120 bytes of prose above the line: the rest goes.
+  EXPECT_TRUE(CleanTextOf(*c, article(32) + "Source link\n" + rest) + "\n" == article(32));
+  // 30 x 160 = 4,800 bytes: the line alone goes (it is not in the last third).
+  EXPECT_TRUE(CleanTextOf(*c, article(30) + "Source link\n" + rest) + "\n" == article(30) + rest);
+  opt.truncate_after_prose_bytes = 4000;
+  auto d = MakeCleaner(kRules, opt);
+  EXPECT_TRUE(CleanTextOf(*d, article(30) + "Source link\n" + rest) + "\n" == article(30));
+  opt.truncate_after_prose_bytes = 0;  // off
+  auto e = MakeCleaner(kRules, opt);
+  EXPECT_TRUE(CleanTextOf(*e, article(32) + "Source link\n" + rest) + "\n" == article(32) + rest);
+}
+
 TEST(Cleaner, KeepProtectsLinesFromRulesAndTruncation) {
   auto c = MakeCleaner(kRules);
   // "> drop me" matches both keep and drop: keep wins. A keep line after a truncation point

@@ -7,7 +7,10 @@
 // ambiguous lines, in the manner of jusText: a short line (a heading, a date, a byline) between
 // two prose lines stays; a run of short lines (a menu, a tag list, a footer) goes; a medium line
 // stays unless chrome surrounds it. The document's start counts as prose for what follows it
-// directly (a title above the article is content); its end counts as chrome.
+// directly (a title above the article is content); its end counts as chrome. Beyond single
+// runs: the line repeating the page title (the first line) is the headline and stays; groups of
+// prose lines far from the article with little prose in them go; and, when asked, a comment
+// section found by its metadata lines goes to the end.
 //
 // Deterministic and linear in the text: word statistics look at most `scan_bytes` of each line.
 // A Classifier is immutable; its const methods may be called concurrently.
@@ -60,10 +63,28 @@ struct ClassifierOptions {
   // min_heading_chars, mostly capitalized words, no sentence punctuation) is a list of links
   // to other articles and goes, however short. 0 = no such check. Default: 2.
   size_t max_headline_lines = 2;
+  // The first later line that repeats the document's first line (the page title), or the
+  // longer part of it before or after a separator ("Headline | Site"), is the article's
+  // headline: content, and it anchors its neighbours. Default: true.
+  bool title_headline = true;
+  // A comment section: after comment_prose_bytes of long prose lines, a run of at least this
+  // many comment metadata lines (a clock time, "3 hours ago", "Jane says:"; under 100 bytes),
+  // each within comment_meta_gap lines of the next, starts the comments; from there (and a
+  // short name line right above) to the end is chrome. 0 = off. Defaults: 0 (off), 12, 2000.
+  size_t min_comment_meta = 0;
+  size_t comment_meta_gap = 12;
+  size_t comment_prose_bytes = 2000;
+  // Prose lines with at most max_block_gap other non-blank lines between neighbours form a
+  // block. Every block but the one with the most prose needs at least min_block_bytes bytes of
+  // prose lines, else its lines are chrome (a teaser's summary or a blurb amid menus).
+  // min_block_bytes 0 = off. Defaults: 400 and 12.
+  size_t min_block_bytes = 400;
+  size_t max_block_gap = 12;
   // Word statistics look at no more than this many bytes of a line (its start), which keeps the
-  // classifier cheap on long lines. Must be at least 16. Default: 320.
-  size_t scan_bytes = 320;
-  // Lowercase stopwords (UTF-8). Empty: the built-in English list. Default: empty.
+  // classifier cheap on long lines. Must be at least 16. Default: 160.
+  size_t scan_bytes = 160;
+  // Lowercase stopwords (UTF-8), each one word of at most 16 bytes. Empty: the built-in
+  // English list. Default: empty.
   std::vector<std::string> stopwords;
 };
 
@@ -97,10 +118,15 @@ class Classifier {
     std::vector<uint8_t> classes;
     std::vector<LineFeatures> features;  // of short lines only `chars` until measured
     std::vector<uint8_t> measured;       // features[i] holds every field
+    std::string title, line;             // normalized lines (headline detection)
+    std::vector<uint32_t> meta;          // comment metadata lines
   };
 
   // Measures one line.
   LineFeatures Measure(std::string_view line) const;
+  // The same, a byte at a time (the reference Measure must equal; used for scan windows over
+  // 512 bytes).
+  LineFeatures MeasureScalar(std::string_view line) const;
 
   // Validates options (returns a run-scope error naming the bad field).
   static Result<Classifier> Create(ClassifierOptions options);
@@ -116,12 +142,20 @@ class Classifier {
 
   const ClassifierOptions& options() const { return options_; }
 
+  // A word of up to 16 bytes, ASCII-lowercased and packed with zero padding: stopwords are
+  // looked up by their bytes, with no per-byte hashing.
+  struct WordKey {
+    uint64_t lo, hi;
+    bool operator==(const WordKey&) const = default;
+  };
+
  private:
   explicit Classifier(ClassifierOptions options);
-  bool IsStopword(uint64_t hash) const;
+  bool IsStopword(const WordKey& key) const;
 
   ClassifierOptions options_;
-  std::vector<uint64_t> table_;  // open addressing over word hashes; 0 = empty
+  std::vector<WordKey> table_;  // open addressing; lo == 0 = empty
+  unsigned shift_ = 58;         // slot = hash >> shift_
   size_t max_stopword_bytes_ = 0;  // longer words are never looked up
 };
 

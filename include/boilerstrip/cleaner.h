@@ -32,8 +32,8 @@ struct CleanerOptions {
   double tail_fraction = 1.0 / 3.0;
   // A truncate rule also cuts outside the tail when at least this many bytes of long lines
   // (kLongLineBytes or more: article prose) stand before its line, so that a comment section
-  // is cut however long the comments below it run. 0 = off. Default: 3000.
-  size_t truncate_after_prose_bytes = 3000;
+  // is cut however long the comments below it run. 0 = off. Default: 5000.
+  size_t truncate_after_prose_bytes = 5000;
   static constexpr size_t kLongLineBytes = 150;
   // Remove later lines whose normalized form equals an earlier kept line's. Default: true.
   bool dedup = true;

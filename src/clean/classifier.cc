@@ -2,6 +2,13 @@
 #include "boilerstrip/classifier.h"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <bit>
+#include <cstring>
+#include <cctype>
+#include <string>
 
 namespace boilerstrip {
 namespace {
@@ -28,11 +35,6 @@ constexpr std::string_view kEnglishStopwords[] = {
     "it’s", "i’m", "don’t", "didn’t", "doesn’t", "isn’t", "wasn’t", "can’t", "won’t", "that’s",
 };
 
-constexpr uint64_t kFnvBasis = 1469598103934665603ull;
-constexpr uint64_t kFnvPrime = 1099511628211ull;
-
-inline uint64_t FnvStep(uint64_t h, unsigned char c) { return (h ^ c) * kFnvPrime; }
-
 // Word bytes: ASCII letters and digits, the apostrophe, and every byte of a multi-byte UTF-8
 // sequence (letters of other scripts; typographic punctuation fuses, which is harmless here).
 constexpr bool IsWordByte(unsigned char c) {
@@ -40,13 +42,52 @@ constexpr bool IsWordByte(unsigned char c) {
          c == '\'' || c >= 0x80;
 }
 
-inline unsigned char Lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+constexpr size_t kMaxStopwordBytes = 16;
 
-uint64_t WordHash(std::string_view w) {
-  uint64_t h = kFnvBasis;
-  for (unsigned char c : w) h = FnvStep(h, Lower(c));
-  return h | 1;  // never 0, the empty-slot marker
+// ASCII capitals of eight packed bytes to lowercase, other bytes unchanged.
+inline uint64_t LowerAscii8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t low7 = w & ~kHigh;
+  const uint64_t ge_a = low7 + kOnes * (0x80 - 'A');      // high bit: byte >= 'A'
+  const uint64_t gt_z = low7 + kOnes * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
+  const uint64_t upper = ge_a & ~gt_z & ~w & kHigh;       // ASCII only
+  return w | (upper >> 2);                                // 0x80 >> 2 = 0x20
 }
+
+// A word of at most kMaxStopwordBytes bytes as a lookup key: its bytes, ASCII-lowercased and
+// packed into two words with zero padding (a word byte is never 0, so the padding is
+// unambiguous). `avail` is how many bytes may be read from p (at least len).
+inline Classifier::WordKey MakeKey(const unsigned char* p, size_t len, size_t avail) {
+  uint64_t lo = 0, hi = 0;
+  if (avail >= 16) {
+    std::memcpy(&lo, p, 8);
+    std::memcpy(&hi, p + 8, 8);
+  } else {
+    unsigned char buf[16] = {};
+    std::memcpy(buf, p, len);
+    std::memcpy(&lo, buf, 8);
+    std::memcpy(&hi, buf + 8, 8);
+  }
+  // Keep the word's first len bytes only.
+  uint64_t mlo, mhi;
+  if constexpr (std::endian::native == std::endian::little) {
+    mlo = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+    mhi = len >= 16 ? ~0ull : len <= 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
+  } else {
+    unsigned char ones[16] = {};
+    std::memset(ones, 0xFF, len);
+    std::memcpy(&mlo, ones, 8);
+    std::memcpy(&mhi, ones + 8, 8);
+  }
+  return {LowerAscii8(lo & mlo), LowerAscii8(hi & mhi)};
+}
+
+// The two candidate slots of a key in a cuckoo table of 2^(64 - shift) slots.
+inline size_t KeySlot(const Classifier::WordKey& k, unsigned shift, uint64_t multiplier) {
+  return static_cast<size_t>(((k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull)) * multiplier) >> shift);
+}
+constexpr uint64_t kSlotMultiplier1 = 0xFF51AFD7ED558CCDull;
+constexpr uint64_t kSlotMultiplier2 = 0xC4CEB9FE1A85EC53ull;
 
 // True when the line, trailing spaces ignored, ends in sentence punctuation: . ! ? : ; " ' )
 // or a typographic quote, an ellipsis, or CJK full stops.
@@ -63,6 +104,99 @@ bool EndsSentence(std::string_view s) {
   return t == "\xE2\x80\x9D" /* ” */ || t == "\xE2\x80\x99" /* ’ */ ||
          t == "\xE2\x80\xA6" /* … */ || t == "\xE3\x80\x82" /* 。 */ ||
          t == "\xEF\xBC\x81" /* ！ */ || t == "\xEF\xBC\x9F" /* ？ */;
+}
+
+// A headline shorter than this is too likely a site name or a menu entry.
+constexpr size_t kMinHeadlineBytes = 12;
+
+// Separators between the parts of a page title ("Headline | Site - Section"), normalized.
+constexpr std::string_view kTitleSeparators[] = {" - ", " | ", ": ", " « ", " » ", " · ",
+                                                 " • ", " / ", " :: ", " ~ "};
+
+// Length of the longest part of `s` between title separators.
+size_t LongestTitlePart(std::string_view s) {
+  size_t longest = 0;
+  while (!s.empty()) {
+    size_t cut = s.size(), skip = 0;
+    for (std::string_view sep : kTitleSeparators) {
+      size_t at = s.find(sep);
+      if (at < cut) cut = at, skip = sep.size();
+    }
+    longest = std::max(longest, cut);
+    s.remove_prefix(std::min(s.size(), cut + skip));
+  }
+  return longest;
+}
+
+// True when `part` (normalized) is the whole normalized title, or the part of it before the
+// first or after the last of some separators, and that part is at least half the title or
+// longer than any other part (the site and section names).
+bool IsTitlePart(std::string_view title, std::string_view part) {
+  if (part.size() < kMinHeadlineBytes || part.size() > title.size()) return false;
+  if (part == title) return true;
+  std::string_view rest;
+  if (title.starts_with(part)) {
+    rest = title.substr(part.size());
+    bool separated = false;
+    for (std::string_view sep : kTitleSeparators) separated |= rest.starts_with(sep);
+    if (!separated && part.back() == ':' && rest.starts_with(' ')) separated = true;
+    if (!separated) return false;
+  } else if (title.ends_with(part)) {
+    rest = title.substr(0, title.size() - part.size());
+    bool separated = false;
+    for (std::string_view sep : kTitleSeparators) separated |= rest.ends_with(sep);
+    if (!separated) return false;
+  } else {
+    return false;
+  }
+  return 2 * part.size() >= title.size() || part.size() > LongestTitlePart(rest);
+}
+
+// Comment metadata lines are short; a commenter's name line shorter still.
+constexpr size_t kMaxMetaBytes = 100;
+constexpr size_t kMaxNameBytes = 40;
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// True when `s` looks like a comment's metadata: it holds a clock time ("4:12 pm", "16:44"),
+// or "<n> <unit> ago", or it ends in "says:", "said:", "wrote:" or "writes:".
+bool IsCommentMeta(std::string_view s) {
+  for (size_t p = s.find(':'); p != std::string_view::npos; p = s.find(':', p + 1)) {
+    if (p > 0 && IsDigit(s[p - 1]) && p + 2 < s.size() + 0 && IsDigit(s[p + 1]) &&
+        IsDigit(s[p + 2]) && (p + 3 == s.size() || !IsDigit(s[p + 3])) &&
+        (p < 3 || !IsDigit(s[p - 3]))) {
+      return true;
+    }
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  auto ends_with_word = [&](std::string_view w) {
+    if (s.size() < w.size()) return false;
+    for (size_t i = 0; i < w.size(); ++i) {
+      char c = s[s.size() - w.size() + i];
+      if (c >= 'A' && c <= 'Z') c += 32;
+      if (c != w[i]) return false;
+    }
+    return s.size() == w.size() || s[s.size() - w.size() - 1] == ' ';
+  };
+  if (ends_with_word("says:") || ends_with_word("said:") || ends_with_word("wrote:") ||
+      ends_with_word("writes:") || ends_with_word("says")) {
+    return true;
+  }
+  const size_t ago = s.find(" ago");
+  if (ago != std::string_view::npos && (ago + 4 == s.size() || !std::isalpha(static_cast<unsigned char>(s[ago + 4])))) {
+    std::string_view before = s.substr(0, ago);
+    for (std::string_view unit : {"second", "minute", "hour", "day", "week", "month", "year",
+                                  "seconds", "minutes", "hours", "days", "weeks", "months",
+                                  "years"}) {
+      if (before.ends_with(unit)) {
+        before.remove_suffix(unit.size());
+        while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+        return !before.empty() && (IsDigit(before.back()) || before.ends_with(" a") ||
+                                   before.ends_with(" an") || before == "a" || before == "an");
+      }
+    }
+  }
+  return false;
 }
 
 // First classes, then final ones.
@@ -87,6 +221,9 @@ Result<Classifier> Classifier::Create(ClassifierOptions options) {
   if (options.scan_bytes < 16) return Status::RunError("classifier: scan_bytes must be >= 16");
   for (const std::string& w : options.stopwords) {
     if (w.empty()) return Status::RunError("classifier: empty stopword");
+    if (w.size() > kMaxStopwordBytes) {
+      return Status::RunError("classifier: stopword '" + w + "' is longer than 16 bytes");
+    }
     for (unsigned char c : w) {
       if (!IsWordByte(c)) return Status::RunError("classifier: stopword '" + w + "' is not one word");
     }
@@ -95,9 +232,9 @@ Result<Classifier> Classifier::Create(ClassifierOptions options) {
 }
 
 Classifier::Classifier(ClassifierOptions options) : options_(std::move(options)) {
-  std::vector<uint64_t> hashes;
+  std::vector<WordKey> keys;
   auto add = [&](std::string_view w) {
-    hashes.push_back(WordHash(w));
+    keys.push_back(MakeKey(reinterpret_cast<const unsigned char*>(w.data()), w.size(), w.size()));
     max_stopword_bytes_ = std::max(max_stopword_bytes_, w.size());
   };
   if (options_.stopwords.empty()) {
@@ -105,22 +242,46 @@ Classifier::Classifier(ClassifierOptions options) : options_(std::move(options))
   } else {
     for (const std::string& w : options_.stopwords) add(w);
   }
+  // A cuckoo table: every key sits in one of its two slots, so a lookup reads both and never
+  // branches on what it finds (half of all words are stopwords: a branch would mispredict).
   size_t cap = 64;
-  while (cap < 4 * hashes.size()) cap <<= 1;
-  table_.assign(cap, 0);
-  for (uint64_t h : hashes) {
-    size_t slot = h & (cap - 1);
-    while (table_[slot] != 0 && table_[slot] != h) slot = (slot + 1) & (cap - 1);
-    table_[slot] = h;
+  unsigned shift = 58;
+  while (cap < 4 * keys.size()) cap <<= 1, --shift;
+  for (;;) {
+    table_.assign(cap, WordKey{0, 0});
+    shift_ = shift;
+    bool placed_all = true;
+    for (WordKey k : keys) {
+      if (IsStopword(k)) continue;  // a duplicate
+      bool placed = false;
+      for (int kick = 0; kick < 64 && !placed; ++kick) {
+        const size_t s1 = KeySlot(k, shift_, kSlotMultiplier1);
+        const size_t s2 = KeySlot(k, shift_, kSlotMultiplier2);
+        if (table_[s1].lo == 0) {
+          table_[s1] = k, placed = true;
+        } else if (table_[s2].lo == 0) {
+          table_[s2] = k, placed = true;
+        } else {
+          std::swap(k, table_[(kick & 1) ? s2 : s1]);  // evict, then place the evicted key
+        }
+      }
+      if (!placed) {
+        placed_all = false;
+        break;
+      }
+    }
+    if (placed_all) break;
+    cap <<= 1, --shift;  // rare: grow and rebuild
   }
 }
 
-bool Classifier::IsStopword(uint64_t h) const {
-  const size_t mask = table_.size() - 1;
-  for (size_t slot = h & mask;; slot = (slot + 1) & mask) {
-    if (table_[slot] == h) return true;
-    if (table_[slot] == 0) return false;
-  }
+bool Classifier::IsStopword(const WordKey& k) const {
+  // Bitwise, not ==: a compare-and-branch per slot would mispredict on every other word.
+  const WordKey& a = table_[KeySlot(k, shift_, kSlotMultiplier1)];
+  const WordKey& b = table_[KeySlot(k, shift_, kSlotMultiplier2)];
+  const uint64_t da = (a.lo ^ k.lo) | (a.hi ^ k.hi);
+  const uint64_t db = (b.lo ^ k.lo) | (b.hi ^ k.hi);
+  return (da == 0) | (db == 0);
 }
 
 // Byte classes for Measure, one table lookup per byte instead of a chain of compares.
@@ -143,40 +304,223 @@ struct ByteTable {
 };
 constexpr ByteTable kBytes;
 
+// What each byte adds to Measure's counts: ASCII digits and punctuation (symbols) in the low
+// half, non-space characters (visible: punctuation, and the first byte of each character of a
+// word) in the high half.
+struct CountTable {
+  uint64_t c[256];
+  constexpr CountTable() : c() {
+    for (int i = 0; i < 256; ++i) {
+      const uint8_t v = ByteTable().c[i];
+      const bool word = v & kWord;
+      const uint64_t symbol = word ? (v & kDigit) != 0 : (v & kSymbol) != 0;
+      const uint64_t visible = word ? (v & kLead) != 0 : (v & kSymbol) != 0;
+      c[i] = symbol | visible << 32;
+    }
+  }
+};
+constexpr CountTable kCounts;
+
+namespace {
+
+// Per-byte bit masks of a line's scan window, 64 bytes to a word (bits past the window are 0),
+// and the window's byte counts.
+struct WindowMasks {
+  static constexpr size_t kMaxBytes = 512;
+  static constexpr size_t kChunks = kMaxBytes / 64;
+  uint64_t word[kChunks], letter[kChunks], upper[kChunks];
+  size_t chunks = 0;
+  uint32_t symbols = 0;  // ASCII digits and punctuation
+  uint32_t visible = 0;  // punctuation, and the first byte of each character of a word
+  uint32_t chars = 0;    // code points (bytes that are no UTF-8 continuation)
+};
+
+// REQUIRES: 0 < end <= min(size, kMaxBytes).
+void BuildMasks(const unsigned char* p, size_t end, size_t size, WindowMasks* m) {
+  m->chunks = (end + 63) / 64;
+  uint32_t symbols = 0, visible = 0, cont = 0;
+  for (size_t c = 0; c < m->chunks; ++c) {
+    const size_t base = c * 64;
+    const size_t valid = std::min<size_t>(64, end - base);
+    uint64_t word = 0, letter = 0, upper = 0, digit = 0, symbol = 0, contm = 0;
+#if defined(__SSE2__)
+    auto in_range = [](__m128i v, int lo, int hi) {
+      return _mm_and_si128(
+          _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(static_cast<char>(lo))), v),
+          _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(static_cast<char>(hi))), v));
+    };
+    auto bits = [](__m128i v) {
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(v)));
+    };
+    for (size_t q = 0; q < valid; q += 16) {
+      __m128i x;
+      if (base + q + 16 <= size) {
+        x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + base + q));
+      } else {  // never read past the line
+        alignas(16) unsigned char buf[16] = {};
+        std::memcpy(buf, p + base + q, size - (base + q));
+        x = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
+      }
+      const uint64_t le = bits(in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z'));
+      const uint64_t up = bits(in_range(x, 'A', 'Z'));
+      const uint64_t di = bits(in_range(x, '0', '9'));
+      const uint64_t ap = bits(_mm_cmpeq_epi8(x, _mm_set1_epi8('\'')));
+      const uint64_t hi = bits(x);  // bytes >= 0x80: word bytes of other scripts
+      const uint64_t sp = bits(in_range(x, 0, ' '));
+      const uint64_t co = bits(in_range(x, 0x80, 0xBF));
+      const uint64_t wd = le | di | ap | hi;
+      word |= wd << q, letter |= le << q, upper |= up << q, digit |= di << q;
+      symbol |= (~(wd | sp) & 0xFFFF) << q;
+      contm |= co << q;
+    }
+#else
+    for (size_t q = 0; q < valid; ++q) {
+      const unsigned char ch = p[base + q];
+      const uint8_t v = kBytes.c[ch];
+      word |= uint64_t{(v & kWord) != 0} << q;
+      letter |= uint64_t{(v & kLetter) != 0} << q;
+      upper |= uint64_t{(v & kUpper) != 0} << q;
+      digit |= uint64_t{(v & kDigit) != 0} << q;
+      symbol |= uint64_t{(v & kSymbol) != 0} << q;
+      contm |= uint64_t{(ch & 0xC0) == 0x80} << q;
+    }
+#endif
+    const uint64_t in_window = valid == 64 ? ~0ull : (1ull << valid) - 1;
+    word &= in_window, letter &= in_window, upper &= in_window, digit &= in_window;
+    symbol &= in_window, contm &= in_window;
+    m->word[c] = word, m->letter[c] = letter, m->upper[c] = upper;
+    symbols += std::popcount(digit) + std::popcount(symbol);
+    visible += std::popcount(symbol) + std::popcount(word & ~contm);
+    cont += std::popcount(contm);
+  }
+  m->symbols = symbols;
+  m->visible = visible;
+  m->chars = static_cast<uint32_t>(end) - cont;
+}
+
+// First set bit at or after `from` (chunks * 64 when none).
+inline size_t NextSet(const uint64_t* mask, size_t chunks, size_t from) {
+  size_t c = from / 64;
+  if (c >= chunks) return chunks * 64;
+  uint64_t w = mask[c] & (~0ull << (from % 64));
+  while (w == 0) {
+    if (++c == chunks) return chunks * 64;
+    w = mask[c];
+  }
+  return c * 64 + std::countr_zero(w);
+}
+
+// First clear bit at or after `from`, at most `end`.
+inline size_t NextClear(const uint64_t* mask, size_t chunks, size_t from, size_t end) {
+  size_t c = from / 64;
+  uint64_t w = ~mask[c] & (~0ull << (from % 64));
+  while (w == 0) {
+    if (++c == chunks) return end;
+    w = ~mask[c];
+  }
+  return std::min(end, c * 64 + std::countr_zero(w));
+}
+
+// Whether any bit in [from, to) is set. REQUIRES: from < to.
+inline bool AnyInRange(const uint64_t* mask, size_t from, size_t to) {
+  for (size_t c = from / 64; c * 64 < to; ++c) {
+    uint64_t w = mask[c];
+    if (c == from / 64) w &= ~0ull << (from % 64);
+    if ((c + 1) * 64 > to) w &= (1ull << (to % 64)) - 1;
+    if (w != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 LineFeatures Classifier::Measure(std::string_view s) const {
-  LineFeatures f;
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size(); ++i) f.chars += (p[i] & 0xC0) != 0x80;
-  const size_t end = std::min(s.size(), options_.scan_bytes);
-  for (size_t j = 0; j < end;) {
-    uint8_t cj = kBytes.c[p[j]];
-    if (!(cj & kWord)) {
-      if (cj & kSymbol) ++f.symbols, ++f.visible;
-      ++j;
-      continue;
-    }
-    uint8_t any = 0;
-    size_t k = j;
-    for (; k < end; ++k) {
-      uint8_t ck = kBytes.c[p[k]];
-      if (!(ck & kWord)) break;
-      any |= ck;
-      f.symbols += (ck & kDigit) != 0;
-      f.visible += (ck & kLead) != 0;
-    }
-    const bool has_latin = any & kLetter;
-    ++f.words;
-    f.latin += has_latin;
-    f.capitalized += (cj & kUpper) != 0;
-    // Only words that can be stopwords are hashed; a word cut by the scan window is not.
-    const bool cut = k == end && end < s.size();
+  const size_t size = s.size();
+  const size_t end = std::min(size, options_.scan_bytes);
+  if (end > WindowMasks::kMaxBytes) return MeasureScalar(s);
+  LineFeatures f;
+  if (end == 0) return f;
+  // Whole-window byte classes with SIMD compares (or a table), then one step per word
+  // rather than per byte: no branch on every byte's class.
+  WindowMasks m;
+  BuildMasks(p, end, size, &m);
+  uint32_t chars = m.chars;
+  for (size_t i = end; i < size; ++i) chars += (p[i] & 0xC0) != 0x80;
+  uint32_t words = 0, latin = 0, stop = 0, capitalized = 0;
+  for (size_t j = NextSet(m.word, m.chunks, 0); j < end;
+       j = NextSet(m.word, m.chunks, j)) {
+    const size_t k = NextClear(m.word, m.chunks, j, end);
+    const bool has_latin = AnyInRange(m.letter, j, k);
+    ++words;
+    latin += has_latin;
+    capitalized += (m.upper[j / 64] >> (j % 64)) & 1;
+    // Only words that can be stopwords are looked up; a word cut by the scan window is not.
+    const bool cut = k == end && end < size;
     if (has_latin && !cut && k - j <= max_stopword_bytes_) {
-      uint64_t h = kFnvBasis;
-      for (size_t i = j; i < k; ++i) h = FnvStep(h, Lower(p[i]));
-      if (IsStopword(h | 1)) ++f.stop;
+      stop += IsStopword(MakeKey(p + j, k - j, size - j));
     }
     j = k;
   }
+  f.chars = chars;
+  f.words = words;
+  f.latin = latin;
+  f.stop = stop;
+  f.capitalized = capitalized;
+  f.symbols = m.symbols;
+  f.visible = m.visible;
+  f.ends_sentence = EndsSentence(s);
+  return f;
+}
+
+// The byte-at-a-time measure: for scan windows longer than WindowMasks::kMaxBytes, and the
+// reference the mask-based one must equal (tests compare them).
+LineFeatures Classifier::MeasureScalar(std::string_view s) const {
+  // Counters live in locals: the compiler cannot keep fields of *this or of the result in
+  // registers across byte loads (a char may alias anything).
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t size = s.size();
+  const size_t end = std::min(size, options_.scan_bytes);
+  uint32_t chars = 0;
+  uint64_t counts = 0;  // symbols in the low half, visible characters in the high half
+  for (size_t i = 0; i < end; ++i) {
+    counts += kCounts.c[p[i]];
+    chars += (p[i] & 0xC0) != 0x80;
+  }
+  for (size_t i = end; i < size; ++i) chars += (p[i] & 0xC0) != 0x80;
+  uint32_t words = 0, latin = 0, stop = 0, capitalized = 0;
+  for (size_t j = 0; j < end;) {
+    const uint8_t cj = kBytes.c[p[j]];
+    if (!(cj & kWord)) {
+      ++j;
+      continue;
+    }
+    uint8_t any = cj;
+    size_t k = j + 1;
+    for (; k < end; ++k) {
+      const uint8_t ck = kBytes.c[p[k]];
+      if (!(ck & kWord)) break;
+      any |= ck;
+    }
+    const bool has_latin = any & kLetter;
+    ++words;
+    latin += has_latin;
+    capitalized += (cj & kUpper) != 0;
+    // Only words that can be stopwords are looked up; a word cut by the scan window is not.
+    const bool cut = k == end && end < size;
+    if (has_latin && !cut && k - j <= max_stopword_bytes_) {
+      stop += IsStopword(MakeKey(p + j, k - j, size - j));
+    }
+    j = k;
+  }
+  LineFeatures f;
+  f.chars = chars;
+  f.words = words;
+  f.latin = latin;
+  f.stop = stop;
+  f.capitalized = capitalized;
+  f.symbols = static_cast<uint32_t>(counts);
+  f.visible = static_cast<uint32_t>(counts >> 32);
   f.ends_sentence = EndsSentence(s);
   return f;
 }
@@ -267,6 +611,127 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
   }
   if (!any_good) {
     for (uint8_t& c : cls) c = c == kNearGood ? uint8_t{kGood} : c;
+  }
+
+  // The article's headline: the first later line that repeats the document's first line (the
+  // page title) or its longer part before or after a separator ("Headline | Site"). It is
+  // content and anchors its neighbours (a byline, a date) even where chrome surrounds it.
+  if (o.title_headline) {
+    size_t t = 0;
+    while (t < n && (*marks)[t] == LineMark::kBlank) ++t;
+    if (t < n) {
+      std::string_view title = text.substr(lines[t].begin, lines[t].end - lines[t].begin);
+      const size_t max_bytes = std::min<size_t>(title.size() + 8, 400);
+      std::string& norm_title = scratch->title;
+      bool normalized = false;
+      // The headline stands above the article: look no further than the first long prose line.
+      for (size_t i = t + 1; i < n && cls[i] != kGood; ++i) {
+        if ((*marks)[i] != LineMark::kOpen) continue;
+        const size_t bytes = lines[i].end - lines[i].begin;
+        if (bytes < kMinHeadlineBytes || bytes > max_bytes) {
+          continue;
+        }
+        if (!normalized) NormalizeLine(title, &norm_title), normalized = true;
+        NormalizeLine(text.substr(lines[i].begin, bytes), &scratch->line);
+        if (IsTitlePart(norm_title, scratch->line)) {
+          cls[i] = kGood;
+          break;
+        }
+      }
+    }
+  }
+
+  // A comment section: after enough article prose, a run of comment metadata lines ("Jane on
+  // May 5, 2012 at 4:12 pm", "3 hours ago", "Jane says:"), each within comment_meta_gap lines
+  // of the next. Everything from the first of them (and a short name line right above it) to
+  // the document's end is chrome.
+  if (o.min_comment_meta > 0) {
+    std::vector<uint32_t>& meta = scratch->meta;
+    meta.clear();
+    size_t prose = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const LineMark m = (*marks)[i];
+      if (m == LineMark::kBlank) continue;
+      const size_t bytes = lines[i].end - lines[i].begin;
+      if (prose >= o.comment_prose_bytes && bytes < kMaxMetaBytes &&
+          IsCommentMeta(text.substr(lines[i].begin, bytes))) {
+        meta.push_back(static_cast<uint32_t>(i));
+      }
+      if (cls[i] == kGood) prose += bytes;
+    }
+    size_t start = n;
+    for (size_t a = 0, b = 0; a < meta.size(); a = b) {
+      b = a + 1;
+      while (b < meta.size() && meta[b] - meta[b - 1] <= o.comment_meta_gap) ++b;
+      if (b - a >= o.min_comment_meta) {
+        start = meta[a];
+        break;
+      }
+    }
+    if (start < n) {
+      size_t k = start;  // a commenter's name on its own line above the first metadata line
+      while (k > 0 && (*marks)[k - 1] == LineMark::kBlank) --k;
+      if (k > 0 && (*marks)[k - 1] == LineMark::kOpen && cls[k - 1] != kGood &&
+          lines[k - 1].end - lines[k - 1].begin < kMaxNameBytes) {
+        start = k - 1;
+      }
+      for (size_t i = start; i < n; ++i) {
+        if ((*marks)[i] == LineMark::kOpen) cls[i] = kBad;
+      }
+    }
+  }
+
+  // Blocks: prose lines with at most max_block_gap other lines between neighbours. Apart from
+  // the block with the most prose (the article), a block with little prose is chrome.
+  if (o.min_block_bytes > 0) {
+    size_t best_first = n, best_mass = 0;
+    size_t first = n, last = n, mass = 0, gap = 0;
+    auto close_block = [&] {
+      if (first != n && mass > best_mass) best_first = first, best_mass = mass;
+    };
+    // First pass: find the block with the most prose.
+    for (size_t i = 0; i < n; ++i) {
+      const LineMark m = (*marks)[i];
+      if (m == LineMark::kBlank) continue;
+      const bool prose = cls[i] == kGood || cls[i] == kNearGood;
+      if (!prose) {
+        ++gap;
+        continue;
+      }
+      if (first == n || gap > o.max_block_gap) {
+        close_block();
+        first = i, mass = 0;
+      }
+      mass += lines[i].end - lines[i].begin;
+      last = i, gap = 0;
+    }
+    close_block();
+    // Second pass: demote the open prose lines of small blocks other than the best one.
+    first = n, gap = 0, mass = 0;
+    auto demote = [&](size_t from, size_t to) {
+      if (from == n || from == best_first || mass >= o.min_block_bytes) return;
+      for (size_t k = from; k <= to; ++k) {
+        if ((*marks)[k] == LineMark::kOpen && (cls[k] == kGood || cls[k] == kNearGood)) {
+          cls[k] = kBad;
+        }
+      }
+    };
+    for (size_t i = 0; i < n; ++i) {
+      const LineMark m = (*marks)[i];
+      if (m == LineMark::kBlank) continue;
+      const bool prose = cls[i] == kGood || cls[i] == kNearGood;
+      if (!prose) {
+        ++gap;
+        continue;
+      }
+      if (first == n || gap > o.max_block_gap) {
+        demote(first, last);
+        first = i, mass = 0;
+      }
+      mass += lines[i].end - lines[i].begin;
+      last = i, gap = 0;
+    }
+    demote(first, last);
   }
 
   // 2. Medium lines: chrome only when the nearest good-or-bad line on both sides is bad (the

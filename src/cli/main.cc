@@ -66,7 +66,7 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
       --tail-fraction F   truncate rules cut the rest only from the last F of the text
                           (default 0.333)
       --truncate-after-prose B  truncate rules also cut outside the tail after B bytes
-                          of long (prose) lines; 0 = off (default 3000)
+                          of long (prose) lines; 0 = off (default 5000)
       --min-dup-length N  normalized lines shorter than N bytes are never duplicates
                           (default 16)
       --no-dedup          keep repeated lines
@@ -84,6 +84,21 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
                                 (default 2)
       --classifier-headlines N  more than N headline-like lines together between prose
                                 are a link list and go; 0 = off (default 2)
+      --classifier-block B      prose lines within --classifier-block-gap lines of each
+                                other form a block; every block but the largest needs
+                                B bytes of prose, else it is chrome; 0 = off (default 400)
+      --classifier-block-gap N  (default 12)
+      --no-title-headline       do not keep the line that repeats the page title (the
+                                document's first line, or its longer part before or after
+                                a separator) as the article's headline (kept by default)
+      --classifier-comments N   after --classifier-comments-after B bytes of prose, N or
+                                more comment metadata lines ("Jane on May 5 at 4:12 pm",
+                                "3 hours ago", "Jane says:"), each within
+                                --classifier-comments-gap G lines of the next, start a
+                                comment section: it goes to the end; 0 = off (default 0;
+                                B 2000, G 12)
+      --classifier-comments-after B
+      --classifier-comments-gap G
   -f, --force             redo shards whose output exists
       --rank R            process inputs R, R+W, R+2W, ... of the sorted list
       --world-size W      (defaults: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, else 0 and 1)
@@ -241,6 +256,12 @@ int Clean(int argc, char** argv) {
     else if (a == "--classifier-run") clean.classifier.max_inner_run = ParseInt(a, val(), 0, 1 << 20);
     else if (a == "--classifier-top-run") clean.classifier.max_top_run = ParseInt(a, val(), 0, 1 << 20);
     else if (a == "--classifier-headlines") clean.classifier.max_headline_lines = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-block") clean.classifier.min_block_bytes = ParseInt(a, val(), 0, 1 << 30);
+    else if (a == "--classifier-block-gap") clean.classifier.max_block_gap = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--no-title-headline") clean.classifier.title_headline = false;
+    else if (a == "--classifier-comments") clean.classifier.min_comment_meta = ParseInt(a, val(), 0, 1 << 20);
+    else if (a == "--classifier-comments-after") clean.classifier.comment_prose_bytes = ParseInt(a, val(), 0, 1 << 30);
+    else if (a == "--classifier-comments-gap") clean.classifier.comment_meta_gap = ParseInt(a, val(), 1, 1 << 20);
     else if (a == "--classifier-stopwords") {
       std::string v = val();
       char* end = nullptr;
