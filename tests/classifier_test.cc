@@ -166,7 +166,7 @@ TEST(Classifier, LooksUpStopwordsByTheirWholeBytes) {
   EXPECT_EQ(de.Measure("Straße STRAßE straßen für Für the").stop, 4u);
   // A many-word list builds and finds every word.
   std::vector<std::string> many;
-  for (int i = 0; i < 3000; ++i) many.push_back("w" + std::to_string(i * 7919));
+  for (int i = 0; i < 3000; ++i) many.push_back(std::string("w").append(std::to_string(i * 7919)));
   o.stopwords = many;
   o.scan_bytes = 1 << 20;
   Classifier big = MakeClassifier(o);
@@ -266,8 +266,8 @@ TEST(Classifier, SmallProseBlocksAwayFromTheArticleGo) {
   EXPECT_EQ(Decide(MakeClassifier(o), doc), "KKKCCCCCCCCCCCCCKCC");
   // A block with enough prose stays wherever it stands; so does one within the gap.
   std::string two = Join({kProse1, kProse2, kProse1});
-  for (const auto& m : menu) two += "\n" + m;
-  two += "\n" + std::string(kProse2) + "\n" + kProse1 + "\n" + kProse2;
+  for (const auto& m : menu) two.append("\n").append(m);
+  two.append("\n").append(kProse2).append("\n").append(kProse1).append("\n").append(kProse2);
   EXPECT_EQ(Decide(c, two), "KKKCCCCCCCCCCCCCKKK");
   EXPECT_EQ(Decide(c, Join({kProse1, kProse2, kProse1, "World", "Politics", "Business", teaser})),
             "KKKKKKK");
