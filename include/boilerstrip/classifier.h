@@ -120,6 +120,10 @@ class Classifier {
     std::vector<uint8_t> measured;       // features[i] holds every field
     std::string title, line;             // normalized lines (headline detection)
     std::vector<uint32_t> meta;          // comment metadata lines
+    struct Block {
+      size_t first, last, mass;  // first and last prose line, bytes of prose
+    };
+    std::vector<Block> blocks;  // blocks of prose lines
   };
 
   // Measures one line.

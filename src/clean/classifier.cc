@@ -684,54 +684,33 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
   // Blocks: prose lines with at most max_block_gap other lines between neighbours. Apart from
   // the block with the most prose (the article), a block with little prose is chrome.
   if (o.min_block_bytes > 0) {
-    size_t best_first = n, best_mass = 0;
-    size_t first = n, last = n, mass = 0, gap = 0;
-    auto close_block = [&] {
-      if (first != n && mass > best_mass) best_first = first, best_mass = mass;
-    };
-    // First pass: find the block with the most prose.
+    auto& blocks = scratch->blocks;
+    blocks.clear();
+    size_t gap = 0;
     for (size_t i = 0; i < n; ++i) {
-      const LineMark m = (*marks)[i];
-      if (m == LineMark::kBlank) continue;
-      const bool prose = cls[i] == kGood || cls[i] == kNearGood;
-      if (!prose) {
+      if ((*marks)[i] == LineMark::kBlank) continue;
+      if (cls[i] != kGood && cls[i] != kNearGood) {
         ++gap;
         continue;
       }
-      if (first == n || gap > o.max_block_gap) {
-        close_block();
-        first = i, mass = 0;
-      }
-      mass += lines[i].end - lines[i].begin;
-      last = i, gap = 0;
+      if (blocks.empty() || gap > o.max_block_gap) blocks.push_back({i, i, 0});
+      blocks.back().last = i;
+      blocks.back().mass += lines[i].end - lines[i].begin;
+      gap = 0;
     }
-    close_block();
-    // Second pass: demote the open prose lines of small blocks other than the best one.
-    first = n, gap = 0, mass = 0;
-    auto demote = [&](size_t from, size_t to) {
-      if (from == n || from == best_first || mass >= o.min_block_bytes) return;
-      for (size_t k = from; k <= to; ++k) {
+    size_t best = 0;  // the first block with the most prose
+    for (size_t b = 1; b < blocks.size(); ++b) {
+      if (blocks[b].mass > blocks[best].mass) best = b;
+    }
+    // The open prose lines of the other small blocks are chrome.
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      if (b == best || blocks[b].mass >= o.min_block_bytes) continue;
+      for (size_t k = blocks[b].first; k <= blocks[b].last; ++k) {
         if ((*marks)[k] == LineMark::kOpen && (cls[k] == kGood || cls[k] == kNearGood)) {
           cls[k] = kBad;
         }
       }
-    };
-    for (size_t i = 0; i < n; ++i) {
-      const LineMark m = (*marks)[i];
-      if (m == LineMark::kBlank) continue;
-      const bool prose = cls[i] == kGood || cls[i] == kNearGood;
-      if (!prose) {
-        ++gap;
-        continue;
-      }
-      if (first == n || gap > o.max_block_gap) {
-        demote(first, last);
-        first = i, mass = 0;
-      }
-      mass += lines[i].end - lines[i].begin;
-      last = i, gap = 0;
     }
-    demote(first, last);
   }
 
   // 2. Medium lines: chrome only when the nearest good-or-bad line on both sides is bad (the
