@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "site/json_field.h"
@@ -350,25 +351,33 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
 
 void AppendJsonEscaped(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  typedef unsigned char V16 __attribute__((vector_size(16)));
+  static_assert(std::endian::native == std::endian::little, "lane k is byte k of the words");
+  auto special = [](unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; };
   const char* p = text.data();
-  const char* end = p + text.size();
-  const char* run = p;
-  for (; p < end; ++p) {
-    // Skip eight bytes at a time while none is a control byte, '"' or '\\' (most text).
-    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-    while (end - p >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
-      uint64_t special = ((w - kOnes * 0x20) | (q - kOnes) | (b - kOnes)) & ~w & kHigh;
-      if (special != 0) break;
-      p += 8;
+  const char* const end = p + text.size();
+  while (p < end) {
+    // The next byte to escape: sixteen at a time (GCC vector extensions), then one by one.
+    const char* q = p;
+    while (end - q >= 16) {
+      V16 v;
+      std::memcpy(&v, q, 16);
+      const auto hit = (v < 0x20) | (v == '"') | (v == '\\');
+      uint64_t words[2];
+      std::memcpy(words, &hit, sizeof words);
+      if ((words[0] | words[1]) == 0) {
+        q += 16;
+        continue;
+      }
+      q += words[0] != 0 ? std::countr_zero(words[0]) / 8 : 8 + std::countr_zero(words[1]) / 8;
+      break;
     }
-    if (p == end) break;
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(run, p - run);
-    run = p + 1;
+    if (end - q < 16) {
+      while (q < end && !special(static_cast<unsigned char>(*q))) ++q;
+    }
+    out->append(p, q - p);
+    if (q == end) break;
+    const unsigned char c = static_cast<unsigned char>(*q);
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
@@ -382,8 +391,8 @@ void AppendJsonEscaped(std::string_view text, std::string* out) {
         out->append(esc, 6);
       }
     }
+    p = q + 1;
   }
-  out->append(run, p - run);
 }
 
 }  // namespace boilerstrip
