@@ -48,6 +48,7 @@ fi
 tmp=$(mktemp -d /tmp/boilerstrip-slurm-XXXXXX)
 chmod 755 "$tmp"
 S=$tmp/slurm
+M=$tmp/munge
 export SLURM_CONF=$S/slurm.conf
 started_munged=""
 
@@ -121,6 +122,7 @@ SlurmdPort=$SLURMD_PORT
 $comm
 AuthType=auth/munge
 CredType=cred/munge
+AuthInfo=socket=$M/munge.socket
 StateSaveLocation=$S/ctld
 SlurmdSpoolDir=$S/d
 SlurmctldPidFile=$S/slurmctld.pid
@@ -147,19 +149,20 @@ NodeName=localhost NodeAddr=127.0.0.1 $HW State=UNKNOWN
 PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
 
-if ! timeout 5 sh -c 'munge -n | unmunge' >/dev/null 2>&1; then
-  install -d -o munge -g munge -m 0700 /etc/munge /var/log/munge
-  install -d -o munge -g munge -m 0711 /var/lib/munge
-  install -d -o munge -g munge -m 0755 /run/munge
-  if [ ! -s /etc/munge/munge.key ]; then
-    dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
-  fi
-  chown munge:munge /etc/munge/munge.key && chmod 0400 /etc/munge/munge.key
-  runuser -u munge -- /usr/sbin/munged || skip "munged does not start"
-  wait_for 10 pid_of /run/munge/munged.pid munged || skip "munged does not start"
-  started_munged=$(pid_of /run/munge/munged.pid munged)
-  wait_for 10 sh -c 'munge -n | unmunge' || skip "munge does not work"
+# A private munged on its own socket: neither the system's munged nor another run of this test
+# on the machine serves this cluster, and stopping one never breaks the other.
+install -d -o munge -g munge -m 0700 /etc/munge
+install -d -o munge -g munge -m 0755 "$M"  # munged wants its socket directory searchable by all
+if [ ! -s /etc/munge/munge.key ]; then
+  dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
 fi
+chown munge:munge /etc/munge/munge.key && chmod 0400 /etc/munge/munge.key
+runuser -u munge -- /usr/sbin/munged --socket="$M/munge.socket" --pid-file="$M/munged.pid" \
+  --seed-file="$M/munged.seed" --log-file="$M/munged.log" || skip "munged does not start"
+wait_for 10 pid_of "$M/munged.pid" munged || skip "munged does not start"
+started_munged=$(pid_of "$M/munged.pid" munged)
+wait_for 10 sh -c "munge -S '$M/munge.socket' -n | unmunge -S '$M/munge.socket'" ||
+  skip "munge does not work"
 /usr/sbin/slurmctld -c -f "$SLURM_CONF" || skip "slurmctld does not start"
 wait_for 30 pid_of "$S/slurmctld.pid" slurmctld || die "slurmctld did not start"
 wait_for 30 sh -c 'scontrol ping | grep -q "is UP"' || die "slurmctld does not answer"
