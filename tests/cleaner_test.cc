@@ -148,6 +148,29 @@ TEST(Cleaner, LaterDuplicatesGoAfterNormalization) {
   EXPECT_EQ(stats.removed_by[static_cast<size_t>(ExtraReason::kDuplicate)], 2u);
 }
 
+// Lines are compared by their normal forms whichever way they are found: by the signature of
+// their ASCII letters and digits (which anagrams share) or, with too few of those, by the
+// normal form's hash.
+TEST(Cleaner, DedupComparesNormalFormsOnEveryPath) {
+  auto c = MakeCleaner("");
+  Stats stats;
+  std::string text =
+      "stop the pots now please friends\n"  // anagrams: the same letters, other lines
+      "pots the stop now please friends\n"
+      "Stop  the POTS now please friends\n"  // a duplicate of the first
+      "Владимир Путин посетил Китай\n"      // few ASCII letters: the hash path
+      "ВЛАДИМИР  путин посетил КИТАЙ\n"
+      "\u2014 \u2014 \u2014 \u2014 \u2014 \u2014 \u2014 \u2014 \u2014\n"  // no letters, 17 bytes normalized
+      "- - - - - - - - -\n"
+      "Владимир Путин посетил Китай!";
+  EXPECT_EQ(CleanTextOf(*c, text, &stats),
+            "stop the pots now please friends\npots the stop now please friends\n"
+            "Владимир Путин посетил Китай\n"
+            "\u2014 \u2014 \u2014 \u2014 \u2014 \u2014 \u2014 \u2014 \u2014\n"
+            "Владимир Путин посетил Китай!");
+  EXPECT_EQ(stats.removed_by[static_cast<size_t>(ExtraReason::kDuplicate)], 3u);
+}
+
 TEST(Cleaner, DedupMinimumAndSwitchAreOptions) {
   CleanerOptions opt;
   opt.min_dedup_bytes = 3;

@@ -40,8 +40,24 @@ class Cleaner::State {
     uint32_t length;
   };
   std::vector<Slot> table;
+  // Dedup of lines with enough ASCII letters and digits, keyed by their AlnumSignature: a
+  // line's normal form is made only when another line's signature equals its own.
+  struct SignatureSlot {
+    uint64_t signature;
+    uint32_t line_plus_one;  // 0 = empty
+    uint32_t norm_plus_one;  // offset + 1 of the line's normal form in norm_arena; 0 = not made
+    uint32_t norm_length;
+  };
+  std::vector<SignatureSlot> signatures;
+  // Whether an earlier line (of those looked up before) has the normal form of line `i` of
+  // `text`, whose AlnumSignature is `signature`; when not, line `i` is entered. `have_norm`:
+  // `norm` already holds the line's normal form.
+  bool SeenBySignature(std::string_view text, size_t i, uint64_t signature, bool have_norm);
+  // The same for the normal form in `norm`, by its hash (lines with few letters and digits).
+  bool SeenByNormalForm();
   std::string norm_arena;
   std::string norm;
+  std::string other_norm;
   std::string new_text;
   std::string site;
 };
@@ -54,11 +70,93 @@ inline void TakeMin(int32_t* slot, int32_t rule) {
   if (*slot == kNone || rule < *slot) *slot = rule;
 }
 
+// A line's ASCII letters (either case) and digits as a multiset: the sum of a random 32-bit
+// value per character in the high half, their count in the low half. NormalizeLine never
+// creates, drops or reorders these characters (it lower-cases letters, maps quotes, dashes
+// and spaces, all other bytes being non-ASCII or punctuation), so lines with equal normal
+// forms have equal signatures; unequal signatures spare both lines their normalization.
+struct AlnumTable {
+  uint64_t value[256];
+  constexpr AlnumTable() : value() {
+    for (int c = 0; c < 256; ++c) {
+      const bool upper = c >= 'A' && c <= 'Z';
+      if (!upper && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9')) continue;
+      uint64_t z = static_cast<uint64_t>(upper ? c + 32 : c) * 0x9E3779B97F4A7C15ull;  // splitmix64
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      value[c] = ((z ^ (z >> 31)) & 0xFFFFFFFF00000000ull) | 1;
+    }
+  }
+};
+constexpr AlnumTable kAlnum;
+
+uint64_t AlnumSignature(std::string_view line) {
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const size_t n = line.size();
+  uint64_t a = 0, b = 0, c = 0, d = 0;  // four sums: independent adds per cycle
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    a += kAlnum.value[p[i]];
+    b += kAlnum.value[p[i + 1]];
+    c += kAlnum.value[p[i + 2]];
+    d += kAlnum.value[p[i + 3]];
+  }
+  for (; i < n; ++i) a += kAlnum.value[p[i]];
+  return a + b + c + d;
+}
+
 BadRecord FromSimdjson(simdjson::error_code err) {
   return err == simdjson::UTF8_ERROR ? BadRecord::kInvalidUtf8 : BadRecord::kInvalidJson;
 }
 
 }  // namespace
+
+bool Cleaner::State::SeenBySignature(std::string_view text, size_t i, uint64_t signature,
+                                     bool have_norm) {
+  const size_t mask = signatures.size() - 1;
+  size_t slot = ((signature >> 32) ^ (signature * 0x9E3779B97F4A7C15ull)) & mask;
+  auto line_bytes = [&](size_t k) {
+    return text.substr(lines[k].begin, lines[k].end - lines[k].begin);
+  };
+  for (; signatures[slot].line_plus_one != 0; slot = (slot + 1) & mask) {
+    SignatureSlot& s = signatures[slot];
+    if (s.signature != signature) continue;
+    // Equal signatures: compare the normal forms, made now.
+    if (s.norm_plus_one == 0) {
+      NormalizeLine(line_bytes(s.line_plus_one - 1), &other_norm);
+      s.norm_plus_one = static_cast<uint32_t>(norm_arena.size() + 1);
+      s.norm_length = static_cast<uint32_t>(other_norm.size());
+      norm_arena.append(other_norm);
+    }
+    if (!have_norm) {
+      NormalizeLine(line_bytes(i), &norm);
+      have_norm = true;
+    }
+    if (s.norm_length == norm.size() &&
+        std::memcmp(norm_arena.data() + s.norm_plus_one - 1, norm.data(), norm.size()) == 0) {
+      return true;
+    }
+  }
+  signatures[slot] = {signature, static_cast<uint32_t>(i + 1), 0, 0};
+  return false;
+}
+
+bool Cleaner::State::SeenByNormalForm() {
+  const uint64_t h = HashBytes(norm);
+  const size_t mask = table.size() - 1;
+  size_t slot = h & mask;
+  for (; table[slot].offset_plus_one != 0; slot = (slot + 1) & mask) {
+    const Slot& s = table[slot];
+    if (s.hash == h && s.length == norm.size() &&
+        std::memcmp(norm_arena.data() + s.offset_plus_one - 1, norm.data(), s.length) == 0) {
+      return true;
+    }
+  }
+  table[slot] = {h, static_cast<uint32_t>(norm_arena.size() + 1),
+                 static_cast<uint32_t>(norm.size())};
+  norm_arena.append(norm);
+  return false;
+}
 
 Result<std::unique_ptr<Cleaner>> Cleaner::Create(CleanerOptions options,
                                                  std::shared_ptr<const PatternSet> patterns) {
@@ -175,6 +273,7 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
   if (dedup) {
     while (cap < 2 * n) cap <<= 1;
     st.table.assign(cap, State::Slot{0, 0, 0});
+    st.signatures.assign(cap, State::SignatureSlot{0, 0, 0, 0});
     st.norm_arena.clear();
   }
 
@@ -202,30 +301,17 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
       }
     }
     if (reason == kNone && dedup && line.end - line.begin >= options_.min_dedup_bytes) {
-      if (!normalized) NormalizeLine(text.substr(line.begin, line.end - line.begin), &st.norm);
-      if (st.norm.size() >= options_.min_dedup_bytes) {
-        uint64_t h = HashBytes(st.norm);
-        size_t mask = cap - 1;
-        size_t slot = h & mask;
-        bool seen = false;
-        while (st.table[slot].offset_plus_one != 0) {
-          const State::Slot& s = st.table[slot];
-          if (s.hash == h && s.length == st.norm.size() &&
-              std::memcmp(st.norm_arena.data() + s.offset_plus_one - 1, st.norm.data(),
-                          s.length) == 0) {
-            seen = true;
-            break;
-          }
-          slot = (slot + 1) & mask;
-        }
-        if (seen) {
-          if (!v.keep) reason = dup_reason;
-        } else {
-          st.table[slot] = {h, static_cast<uint32_t>(st.norm_arena.size() + 1),
-                            static_cast<uint32_t>(st.norm.size())};
-          st.norm_arena.append(st.norm);
-        }
+      const std::string_view bytes = text.substr(line.begin, line.end - line.begin);
+      const uint64_t signature = AlnumSignature(bytes);
+      bool seen = false;
+      if ((signature & 0xFFFFFFFF) >= options_.min_dedup_bytes) {
+        // So many letters and digits survive normalization: the normal form is long enough.
+        seen = st.SeenBySignature(text, i, signature, normalized);
+      } else {
+        if (!normalized) NormalizeLine(bytes, &st.norm);
+        if (st.norm.size() >= options_.min_dedup_bytes) seen = st.SeenByNormalForm();
       }
+      if (seen && !v.keep) reason = dup_reason;
     }
     if (reason != kNone) {
       st.reason[i] = reason;
