@@ -241,6 +241,10 @@ TEST(PatternSet, NoMatchCrossesALineBreak) {
   EXPECT_EQ(RuleLines(*set, "the end, start"), (RL{{2, 0}}));
   EXPECT_EQ(RuleLines(*set, "a\nb"), (RL{}));
   EXPECT_EQ(RuleLines(*set, "x\n a b \n"), (RL{{3, 1}}));
+  // A class holding \s keeps its other characters, and no range appears.
+  auto dash = CompileText("dash drop l x[\\s-.]y\n");
+  ASSERT_NE(dash, nullptr);
+  EXPECT_EQ(RuleLines(*dash, "x-y\nx y\nx#y\nx.y"), (RL{{0, 0}, {0, 1}, {0, 3}}));
 }
 
 // What collapsed lines can never hold is an error, not a rule that silently never matches.
@@ -280,6 +284,12 @@ TEST(PatternSet, ExpressionRewritesSpacesForCollapsedLines) {
   EXPECT_EQ(PatternSet::Expression(r), "a\\x20b\\x20?c\\x20?d\\x20{2}e");
   r.pattern = "[^|]+[\\s,]\\\\s+\\Q\\s+\\E";
   EXPECT_EQ(PatternSet::Expression(r), "[^\\n|]+[\\x20,]\\\\s+\\Q\\s+\\E");
+  // \s written out in a class never starts a range: [\s-z] is \s, '-' and 'z'.
+  r.pattern = "[\\s-z][a\\s-]";
+  EXPECT_EQ(PatternSet::Expression(r), "[\\x20\\-z][a\\x20-]");
+  r.utf8 = true;
+  EXPECT_NE(PatternSet::Expression(r).find("\\x{3000}\\-z"), std::string::npos);
+  r.utf8 = false;
   r.pattern = "[]x][^]y]\\W\\D[\\W]";
   EXPECT_EQ(PatternSet::Expression(r), "[]x][^\\n]y][^\\n\\w][^\\n\\d][\\W]");
   // ^ and $ are the line breaks framing each line, outside classes only.

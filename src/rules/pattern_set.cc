@@ -71,6 +71,11 @@ std::string RewriteForCollapsed(std::string_view p, bool unicode) {
       i += 2;
       if (e == 's' && in_class) {
         out += unicode ? kSpaceClassUnicode : kSpaceAscii;
+        // `[\s-z]` is \s, '-' and 'z': the characters written out must not start a range.
+        if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
+          out += "\\-";
+          ++i;
+        }
       } else if (e == 's' && unicode) {
         out.append("[").append(kSpaceClassUnicode).append("]");
       } else if (e == 's') {
