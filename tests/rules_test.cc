@@ -307,8 +307,8 @@ TEST(PatternSet, CollapseLinesTrimsAndCollapsesEachLine) {
   std::string out;
   std::vector<uint32_t> starts;
   CollapseLines(text, lines, &out, &starts);
-  EXPECT_EQ(out, "a b\n\n\nc d\ne");
-  EXPECT_EQ(starts, (std::vector<uint32_t>{0, 4, 5, 6, 10}));
+  EXPECT_EQ(out, "\na b\n\n\nc d\ne\n");
+  EXPECT_EQ(starts, (std::vector<uint32_t>{1, 5, 6, 7, 11}));
 }
 
 // Each kind of whitespace that collapsing changes is found wherever it falls against the

@@ -87,7 +87,8 @@ class PatternSet {
 };
 
 // Collapses the whitespace of every line of `text` (see above) into *out, lines joined by '\n'
-// as in the text, and records where each starts in *starts. Exposed for tests.
+// and the whole framed by '\n' as a scan sees it, and records where each line starts in
+// *starts. Exposed for tests.
 void CollapseLines(std::string_view text, const std::vector<Line>& lines, std::string* out,
                    std::vector<uint32_t>* starts);
 

@@ -33,7 +33,8 @@ class Cleaner::State {
   std::vector<LineMark> marks;   // classifier input and output, per line
   Classifier::Scratch classifier_scratch;
   std::vector<int32_t> reason;  // per line: -1 kept, else index into Stats::removed_by
-  // Dedup: open-addressing table of (hash, offset+1 into norm_arena, length).
+  // Dedup of lines with few ASCII letters and digits: open-addressing table of (hash, offset+1
+  // into norm_arena, length); as large as `signatures`, made when a document first needs it.
   struct Slot {
     uint64_t hash;
     uint32_t offset_plus_one;  // 0 = empty
@@ -142,6 +143,7 @@ bool Cleaner::State::SeenBySignature(std::string_view text, size_t i, uint64_t s
 }
 
 bool Cleaner::State::SeenByNormalForm() {
+  if (table.empty()) table.assign(signatures.size(), Slot{0, 0, 0});
   const uint64_t h = HashBytes(norm);
   const size_t mask = table.size() - 1;
   size_t slot = h & mask;
@@ -272,7 +274,7 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
   size_t cap = 16;
   if (dedup) {
     while (cap < 2 * n) cap <<= 1;
-    st.table.assign(cap, State::Slot{0, 0, 0});
+    st.table.clear();  // made on first use: few lines need it
     st.signatures.assign(cap, State::SignatureSlot{0, 0, 0, 0});
     st.norm_arena.clear();
   }

@@ -243,10 +243,10 @@ void AppendCollapsed(std::string_view line, std::string* out) {
 }
 
 // Writes '\n', the lines of `text` (those holding an irregular offset collapsed, the others
-// copied as they are) joined by '\n', and a final '\n' to *out; *starts gets where each line
-// starts in *out.
+// copied as they are; every line collapsed when `irregular` is null) joined by '\n', and a final
+// '\n' to *out; *starts gets where each line starts in *out.
 void CollapseDirtyLines(std::string_view text, const std::vector<Line>& lines,
-                        const std::vector<uint32_t>& irregular, std::string* out,
+                        const std::vector<uint32_t>* irregular, std::string* out,
                         std::vector<uint32_t>* starts) {
   out->clear();
   out->reserve(text.size() + 2);
@@ -256,9 +256,9 @@ void CollapseDirtyLines(std::string_view text, const std::vector<Line>& lines,
   for (size_t li = 0; li < lines.size(); ++li) {
     const Line& l = lines[li];
     starts->push_back(static_cast<uint32_t>(out->size()));
-    bool dirty = false;
-    while (ev < irregular.size() && irregular[ev] < l.next) {
-      dirty = dirty || irregular[ev] >= l.begin;
+    bool dirty = irregular == nullptr;
+    while (!dirty && ev < irregular->size() && (*irregular)[ev] < l.next) {
+      dirty = (*irregular)[ev] >= l.begin;
       ++ev;
     }
     const std::string_view bytes = text.substr(l.begin, l.end - l.begin);
@@ -394,14 +394,7 @@ std::string PatternSet::Expression(const Rule& rule) {
 
 void CollapseLines(std::string_view text, const std::vector<Line>& lines, std::string* out,
                    std::vector<uint32_t>* starts) {
-  std::vector<uint32_t> all;
-  all.reserve(text.size());
-  for (uint32_t i = 0; i < text.size(); ++i) all.push_back(i);  // every line dirty
-  CollapseDirtyLines(text, lines, all, out, starts);
-  // Without the framing line breaks.
-  out->pop_back();
-  out->erase(0, 1);
-  for (uint32_t& s : *starts) --s;
+  CollapseDirtyLines(text, lines, nullptr, out, starts);
 }
 
 Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
@@ -498,7 +491,7 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
   const bool collapsed = !scratch.irregular_.empty();
   std::string& buffer = scratch.collapsed_;
   if (collapsed) {
-    CollapseDirtyLines(text, lines, scratch.irregular_, &buffer, &scratch.line_starts_);
+    CollapseDirtyLines(text, lines, &scratch.irregular_, &buffer, &scratch.line_starts_);
   } else {
     buffer.clear();
     buffer.reserve(text.size() + 2);
