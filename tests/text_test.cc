@@ -138,5 +138,25 @@ TEST(Text, NormalizationMatchesReferenceOnRandomInput) {
   }
 }
 
+TEST(Text, CountCodePointsMatchesBytewiseCount) {
+  // Every byte value, at every length across the 16-byte blocks and the 255-block flush.
+  uint64_t state = 99;
+  auto next = [&state] {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    return z ^ (z >> 31);
+  };
+  for (size_t len : {0, 1, 15, 16, 17, 31, 33, 200, 4079, 4080, 4081, 4096, 9000}) {
+    for (int iter = 0; iter < 20; ++iter) {
+      std::string s(len, '\0');
+      for (char& c : s) c = static_cast<char>(next() % 4 == 0 ? 0x80 + next() % 64 : next());
+      size_t want = 0;
+      for (unsigned char c : s) want += (c & 0xC0) != 0x80;
+      ASSERT_EQ(CountCodePoints(s), want) << "length " << len;
+    }
+  }
+  EXPECT_EQ(CountCodePoints("h\xC3\xA9llo \xE2\x80\x94 \xF0\x9F\x98\x80"), 9u);
+}
+
 }  // namespace
 }  // namespace boilerstrip

@@ -31,6 +31,9 @@ bool IsBlank(std::string_view s);
 // Latin-1, basic Greek and Cyrillic). Other bytes are copied as they are.
 void NormalizeLine(std::string_view line, std::string* out);
 
+// The code points of UTF-8 `s`: its bytes that are no continuation byte (10xxxxxx).
+size_t CountCodePoints(std::string_view s);
+
 // A 64-bit hash of a byte string (not cryptographic; stable across runs and machines).
 uint64_t HashBytes(std::string_view s);
 

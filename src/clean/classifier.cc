@@ -445,8 +445,7 @@ LineFeatures Classifier::Measure(std::string_view s) const {
   // rather than per byte: no branch on every byte's class.
   WindowMasks m;
   BuildMasks(p, end, size, &m);
-  uint32_t chars = m.chars;
-  for (size_t i = end; i < size; ++i) chars += (p[i] & 0xC0) != 0x80;
+  const uint32_t chars = m.chars + static_cast<uint32_t>(CountCodePoints(s.substr(end)));
   uint32_t words = 0, latin = 0, stop = 0, capitalized = 0;
   for (size_t j = NextSet(m.word, m.chunks, 0); j < end;
        j = NextSet(m.word, m.chunks, j)) {
@@ -552,8 +551,7 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
     // (A line of 4 * short_chars bytes or more has at least short_chars code points.)
     std::string_view line = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
     if (line.size() < 4 * o.short_chars) {
-      uint32_t chars = 0;
-      for (unsigned char ch : line) chars += (ch & 0xC0) != 0x80;
+      const uint32_t chars = static_cast<uint32_t>(CountCodePoints(line));
       if (chars < o.short_chars) {
         feat[i] = LineFeatures();
         feat[i].chars = chars;

@@ -1,4 +1,5 @@
 // Line splitting, blank test, normalization and hashing: the per-line hot path.
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -168,6 +169,27 @@ void NormalizeLine(std::string_view line, std::string* out) {
   }
   if (o != o0 && o[-1] == ' ') --o;
   out->resize(static_cast<size_t>(o - o0));
+}
+
+size_t CountCodePoints(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t count = 0, i = 0;
+  // 16 bytes at a time: as signed bytes, continuation bytes are -128..-65. Each lane of `acc`
+  // counts up to 255 before it is added up.
+  typedef signed char S16 __attribute__((vector_size(16)));
+  while (i + 16 <= n) {
+    S16 acc = {};
+    const size_t stop = i + std::min<size_t>((n - i) / 16, 255) * 16;
+    for (; i < stop; i += 16) {
+      S16 v;
+      std::memcpy(&v, p + i, 16);
+      acc -= v > -65;  // -1 in each lane that starts a code point
+    }
+    for (int k = 0; k < 16; ++k) count += static_cast<unsigned char>(acc[k]);
+  }
+  for (; i < n; ++i) count += (p[i] & 0xC0) != 0x80;
+  return count;
 }
 
 uint64_t HashBytes(std::string_view s) {
