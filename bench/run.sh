@@ -13,6 +13,8 @@
 #   rt    zstd -dc shard.jsonl.zst | zstd -3 -T N > /dev/null
 #   zst   boilerstrip clean -T N -o - shard.jsonl.zst > /dev/null
 #   plain boilerstrip clean -T N -o - shard.jsonl > /dev/null
+#   floor boilerstrip clean -T N -p /dev/null --no-classifier --no-dedup -o - shard.jsonl.zst
+#         (no rules, nothing removed: the parse, line split, copy and codec that any clean pays)
 # and reports MB/s of uncompressed JSONL (median), the ratios to the round trip (wall
 # throughput; CPU = user + sys of every process, both ends of the pipe), and peak RSS.
 # "MB per CPU s" is the throughput per core busy, which other load on the machine disturbs
@@ -75,9 +77,10 @@ threads_list="1"
 [ "$cores" -gt 1 ] && threads_list="1 $cores"
 for n in $threads_list; do
   for ((r = 1; r <= runs; r++)); do
-    for c in rt zst plain; do
+    for c in rt zst plain floor; do
       case $c in
         rt) cmd="zstd -dcq '$shard.zst' | zstd -q -3 -T$n > /dev/null" ;;
+        floor) cmd="'$bin' clean -q --no-progress -T $n -p /dev/null --no-classifier --no-dedup -o - '$shard.zst' > /dev/null" ;;
         zst) cmd="'$bin' clean -q --no-progress -T $n -o - '$shard.zst' > /dev/null" ;;
         plain) cmd="'$bin' clean -q --no-progress -T $n -o - '$shard' > /dev/null" ;;
       esac
@@ -116,7 +119,7 @@ mkdir -p "$root/bench/results"
   for n in $threads_list; do
     rt_w=$(echo "${wall[rt,$n]}" | tr ' ' '\n' | grep . | median)
     rt_c=$(echo "${cpu[rt,$n]}" | tr ' ' '\n' | grep . | median)
-    for c in rt zst plain; do
+    for c in rt zst plain floor; do
       w=$(echo "${wall[$c,$n]}" | tr ' ' '\n' | grep . | median)
       cp=$(echo "${cpu[$c,$n]}" | tr ' ' '\n' | grep . | median)
       m=$(echo "${rss[$c,$n]}" | tr ' ' '\n' | grep . | sort -g | tail -1)
@@ -124,6 +127,7 @@ mkdir -p "$root/bench/results"
         rt) name="zstd -dc \\| zstd -3" ;;
         zst) name="clean .jsonl.zst" ;;
         plain) name="clean .jsonl" ;;
+        floor) name="floor: no rules, .jsonl.zst" ;;
       esac
       if [ "$c" = plain ]; then
         ratio_w="–"; ratio_c="–"
