@@ -300,6 +300,59 @@ TEST(PatternSet, ExpressionRewritesSpacesForCollapsedLines) {
   EXPECT_EQ(PatternSet::Expression(r), "\\n(?:x|y)\\n");
 }
 
+// Without u, Hyperscan reads a class byte by byte: `[|•]?` would never match the three bytes
+// of "•". Such classes become alternations; what cannot be written so is an error.
+TEST(PatternSet, ClassesWithNonAsciiCharactersMatchWholeCharacters) {
+  Rule r;
+  r.pattern = "a[|»›]?[•]x[\\s•-]\\[•][•^]";
+  EXPECT_EQ(PatternSet::Expression(r),
+            "a(?:[|]|»|›)?(?:•)x(?:[\\x20-]|•)\\[•](?:[\\^]|•)");
+  r.pattern = "[a\\-é][-é][[:alpha:]é]\\Q[é]\\E";
+  EXPECT_EQ(PatternSet::Expression(r), "(?:[a\\-]|é)(?:[-]|é)(?:[[:alpha:]]|é)\\Q[é]\\E");
+  r.utf8 = true;  // UTF-8 mode reads characters: left alone
+  r.pattern = "[|»]";
+  EXPECT_EQ(PatternSet::Expression(r), "[|»]");
+
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  ParseRuleText(
+      "nav      drop il home\\s*[|»›>·•]?\n"
+      "dash     drop i  a\\s*[-–]\\s*b\n"
+      "negated  drop -  [^•]+\n"
+      "range    drop -  [a-é]\n"
+      "range2   drop -  [é-z]\n"
+      "unicode  drop u  [^•]+\n",
+      "p.rules", &rules, &errors);
+  ASSERT_TRUE(errors.empty());
+  std::vector<Rule> good(rules.begin(), rules.begin() + 2);
+  good.push_back(rules[5]);
+  auto set = PatternSet::Compile(good, &errors);
+  ASSERT_TRUE(set.ok()) << (errors.empty() ? "" : errors[0].ToString());
+  auto scratch = set.value()->MakeScratch();
+  std::vector<Hit> hits;
+  ASSERT_TRUE(set.value()->Scan("Home ›\nHome •\nhome\nhome x\na – b\na \xE2\x80 b\nHome \xE2\x80",
+                                scratch, &hits).ok());
+  std::vector<uint32_t> nav, dash;
+  for (const Hit& h : hits) {
+    if (h.rule == 0) nav.push_back(h.line);
+    if (h.rule == 1) dash.push_back(h.line);
+  }
+  std::sort(dash.begin(), dash.end());
+  dash.erase(std::unique(dash.begin(), dash.end()), dash.end());
+  EXPECT_EQ(nav, (std::vector<uint32_t>{0, 1, 2}));  // not "home x", nor a broken "•"
+  EXPECT_EQ(dash, (std::vector<uint32_t>{4}));       // not the first two bytes of "–"
+
+  std::vector<Rule> bad(rules.begin() + 2, rules.begin() + 5);
+  errors.clear();
+  EXPECT_FALSE(PatternSet::Compile(bad, &errors).ok());
+  std::vector<std::string> named;
+  for (const RuleError& e : errors) {
+    named.push_back(e.rule);
+    EXPECT_NE(e.message.find("u flag"), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(named, (std::vector<std::string>{"negated", "range", "range2"}));
+}
+
 TEST(PatternSet, CollapseLinesTrimsAndCollapsesEachLine) {
   std::string text = "  a \t b  \r\n\n\xC2\xA0\xC2\xA0\nc\xC2\xA0" "d\n e";
   std::vector<Line> lines;

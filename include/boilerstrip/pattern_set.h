@@ -76,7 +76,8 @@ class PatternSet {
   Status Scan(std::string_view text, Scratch& scratch, std::vector<Hit>* hits) const;
 
   // The Hyperscan expression actually compiled for a rule: `\s` rewritten for collapsed
-  // whitespace, negated classes kept within the line, and the whole-line anchors.
+  // whitespace, negated classes kept within the line, the whole-line anchors, and (without the
+  // u flag) classes holding non-ASCII characters written as alternations.
   static std::string Expression(const Rule& rule);
 
  private:

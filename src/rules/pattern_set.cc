@@ -121,6 +121,113 @@ std::string RewriteForCollapsed(std::string_view p, bool unicode) {
   return out;
 }
 
+// Bytes of the UTF-8 character starting with lead byte `c` (1 for ASCII and stray bytes).
+size_t Utf8Length(unsigned char c) {
+  return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+// Without the u flag Hyperscan reads a pattern byte by byte, so a class such as `[|•·]` is a
+// set of single bytes: it never matches the three-byte "•" (only as part of a repeat such as
+// `[»›]+`, and then also broken sequences). Rewrites every class holding non-ASCII characters
+// as an alternation of its ASCII part and each such character: `(?:[|]|•|·)`. Negated classes
+// and ranges with a non-ASCII end cannot be written so; *problem explains (and the pattern is
+// returned unchanged). REQUIRES: the rule has no u flag.
+std::string SplitMultibyteClasses(std::string_view p, std::string* problem) {
+  std::string out;
+  out.reserve(p.size() + 16);
+  for (size_t i = 0; i < p.size();) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      size_t stop = i + 2;
+      if (p[i + 1] == 'Q') {  // literal text up to \E (or the end)
+        size_t close = p.find("\\E", i + 2);
+        stop = close == std::string_view::npos ? p.size() : close + 2;
+      }
+      out.append(p.substr(i, stop - i));
+      i = stop;
+      continue;
+    }
+    if (c != '[') {
+      out += c;
+      ++i;
+      continue;
+    }
+    // A class: find its end, and whether it holds a non-ASCII character.
+    size_t j = i + 1;
+    const bool negated = j < p.size() && p[j] == '^';
+    if (negated) ++j;
+    const size_t body_begin = j;
+    if (j < p.size() && p[j] == ']') ++j;  // a literal ']' first in the class
+    bool multibyte = false;
+    while (j < p.size() && p[j] != ']') {
+      if (p[j] == '\\') {
+        j += 2;
+      } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {  // [:alpha:]
+        size_t close = p.find(":]", j + 2);
+        j = close == std::string_view::npos ? j + 1 : close + 2;
+      } else {
+        multibyte |= static_cast<unsigned char>(p[j]) >= 0x80;
+        ++j;
+      }
+    }
+    const size_t end = std::min(j, p.size());  // the closing ']' (or the end of a broken class)
+    if (!multibyte || end == p.size()) {
+      out.append(p.substr(i, end + 1 - i));
+      i = end + 1;
+      continue;
+    }
+    if (negated) {
+      *problem = "a negated class with a non-ASCII character needs the u flag (without it, the "
+                 "class excludes single bytes, not the character)";
+      return std::string(p);
+    }
+    // The members: escapes, [:posix:] classes, characters. An unescaped '-' between two
+    // members makes a range.
+    std::vector<std::string_view> members;
+    for (size_t k = body_begin; k < end;) {
+      const auto b = static_cast<unsigned char>(p[k]);
+      size_t len = b == '\\' ? 2 : b >= 0x80 ? Utf8Length(b) : 1;
+      if (b == '[' && k + 1 < end && p[k + 1] == ':') {
+        size_t close = p.find(":]", k + 2);
+        if (close != std::string_view::npos && close < end) len = close + 2 - k;
+      }
+      len = std::min(len, end - k);
+      members.push_back(p.substr(k, len));
+      k += len;
+    }
+    auto is_multibyte = [](std::string_view m) { return static_cast<unsigned char>(m[0]) >= 0x80; };
+    std::string ascii;
+    std::vector<std::string_view> chars;
+    for (size_t m = 0; m < members.size(); ++m) {
+      const bool range_dash = members[m] == "-" && m > 0 && m + 1 < members.size();
+      if (range_dash && (is_multibyte(members[m - 1]) || is_multibyte(members[m + 1]))) {
+        *problem = "a range with a non-ASCII end needs the u flag (without it, the range is "
+                   "between single bytes)";
+        return std::string(p);
+      }
+      if (is_multibyte(members[m])) {
+        chars.push_back(members[m]);
+      } else {
+        ascii.append(members[m]);
+      }
+    }
+    out += "(?:";
+    if (!ascii.empty()) {
+      // Escaped so that what is left stays a plain set: a leading '^' would negate it.
+      out += ascii.front() == '^' ? "[\\" : "[";
+      out += ascii;
+      out += ']';
+    }
+    for (size_t k = 0; k < chars.size(); ++k) {
+      if (k > 0 || !ascii.empty()) out += '|';
+      out.append(chars[k]);
+    }
+    out += ')';
+    i = end + 1;
+  }
+  return out;
+}
+
 // Why a pattern can never match the collapsed lines a rule sees, or "": it asks (outside a
 // class) for a tab, \r, \f, \v, an NBSP or two spaces in a row, which collapsing turns into
 // one space, or for a line break, which would let it reach into the next line.
@@ -387,7 +494,9 @@ PatternSet::Scratch& PatternSet::Scratch::operator=(Scratch&& other) noexcept {
 }
 
 std::string PatternSet::Expression(const Rule& rule) {
-  std::string pattern = RewriteForCollapsed(rule.pattern, rule.utf8);
+  std::string unused;
+  std::string pattern = RewriteForCollapsed(
+      rule.utf8 ? rule.pattern : SplitMultibyteClasses(rule.pattern, &unused), rule.utf8);
   // Collapsed lines have no leading or trailing whitespace: the line breaks are enough.
   return rule.whole_line ? "\\n(?:" + pattern + ")\\n" : pattern;
 }
@@ -409,6 +518,7 @@ Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
   const size_t errors_before = errors->size();
   for (const Rule& r : rs) {
     std::string problem = CollapsedLineProblem(r.pattern);
+    if (problem.empty() && !r.utf8) SplitMultibyteClasses(r.pattern, &problem);
     if (!problem.empty()) errors->push_back({r.file, r.line_number, r.name, problem});
   }
   if (errors->size() != errors_before) return Status::RunError("rules failed to compile");
