@@ -130,12 +130,11 @@ TEST(PatternSet, ScanReportsEveryMatchOfEveryRule) {
   auto scratch = set.value()->MakeScratch();
   std::vector<Hit> hits;
   ASSERT_TRUE(set.value()->Scan("FOO foo\n bar \r\nbarx\nbar", scratch, &hits).ok());
-  // foo twice (caseless) on line 0, bar as a whole line (with surrounding spaces / CR) on
-  // lines 1 and 3, not "barx".
-  std::vector<uint32_t> a, b;
-  for (const Hit& h : hits) (h.rule == 0 ? a : b).push_back(h.line);
-  EXPECT_EQ(a, (std::vector<uint32_t>{0, 0}));
-  EXPECT_EQ(b, (std::vector<uint32_t>{1, 3}));
+  // foo (caseless, twice: one pair) on line 0, bar as a whole line (with surrounding spaces /
+  // CR) on lines 1 and 3, not "barx"; sorted by line.
+  std::vector<std::pair<uint32_t, uint32_t>> got;
+  for (const Hit& h : hits) got.emplace_back(h.rule, h.line);
+  EXPECT_EQ(got, (std::vector<std::pair<uint32_t, uint32_t>>{{0, 0}, {1, 1}, {1, 3}}));
 }
 
 // Runs `body` with BOILERSTRIP_CACHE_DIR set to `dir`, restoring the old value afterwards.
@@ -436,6 +435,62 @@ TEST(PatternSet, ScanningATextEqualsScanningEachLineAlone) {
     matched_lines += expected.size();
   }
   EXPECT_GT(matched_lines, 100u);  // the texts do exercise the rules
+}
+
+// The scratch remembers the short lines it has scanned, with their rules: scans with a warm
+// scratch give what a fresh scratch gives, whatever came before (evictions, lines of every
+// length around the remembered limit, lines matching more rules than an entry holds).
+TEST(PatternSet, RememberedLinesGiveWhatAFreshScanGives) {
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  LoadRules({DefaultPatternsPath()}, &rules, &errors);
+  ParseRuleText("three-a drop l tri\nthree-b drop - tri\nthree-c drop i TRI\n", "x.rules", &rules,
+                &errors);
+  ASSERT_TRUE(errors.empty());
+  std::vector<std::string> samples = {"tri", "TRI", "tri tri"};
+  for (const Rule& r : rules) {
+    for (const RuleExample& ex : r.examples) {
+      samples.push_back(ex.line);
+      for (size_t cut : {55, 56, 57}) {  // around the longest line remembered (56 bytes)
+        if (ex.line.size() > cut) samples.push_back(ex.line.substr(0, cut));
+      }
+    }
+  }
+  auto set = PatternSet::Compile(rules, &errors);
+  ASSERT_TRUE(set.ok());
+  auto warm = set.value()->MakeScratch();
+  uint64_t state = 777;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  size_t pairs = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    const int n = 1 + next() % 30;
+    for (int k = 0; k < n; ++k) {
+      // Every fourth round floods the cache with lines seen once, forcing evictions.
+      std::string line = round % 4 == 3 ? "filler " + std::to_string(next())
+                                        : samples[next() % samples.size()];
+      if (next() % 4 == 0) line = "  " + line + "\t";
+      text += line;
+      if (k + 1 < n) text += next() % 3 == 0 ? "\r\n" : "\n";
+    }
+    std::vector<Hit> hits;
+    ASSERT_TRUE(set.value()->Scan(text, warm, &hits).ok());
+    RL got;
+    for (const Hit& h : hits) got.emplace_back(h.rule, h.line);
+    RL fresh = RuleLines(*set.value(), text);
+    RL sorted_by_line = got;
+    std::sort(sorted_by_line.begin(), sorted_by_line.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second < b.second : a.first < b.first;
+    });
+    EXPECT_EQ(got, sorted_by_line) << "hits are sorted by line, then rule";
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, fresh) << "round " << round << ": " << text;
+    pairs += got.size();
+  }
+  EXPECT_GT(pairs, 1000u);  // the texts do match, often
 }
 
 TEST(PatternSet, EmptyRuleSetNeverMatches) {

@@ -351,23 +351,28 @@ void AppendCollapsed(std::string_view line, std::string* out) {
 
 // Writes '\n', the lines of `text` (those holding an irregular offset collapsed, the others
 // copied as they are; every line collapsed when `irregular` is null) joined by '\n', and a final
-// '\n' to *out; *starts gets where each line starts in *out.
+// '\n' to *out; *starts gets where each line starts in *out. Lines marked in `skip` (when given)
+// are left out, and *origin (when given) gets the index of each line written.
 void CollapseDirtyLines(std::string_view text, const std::vector<Line>& lines,
                         const std::vector<uint32_t>* irregular, std::string* out,
-                        std::vector<uint32_t>* starts) {
+                        std::vector<uint32_t>* starts, const std::vector<uint8_t>* skip = nullptr,
+                        std::vector<uint32_t>* origin = nullptr) {
   out->clear();
   out->reserve(text.size() + 2);
   out->push_back('\n');
   starts->clear();
+  if (origin != nullptr) origin->clear();
   size_t ev = 0;
   for (size_t li = 0; li < lines.size(); ++li) {
     const Line& l = lines[li];
-    starts->push_back(static_cast<uint32_t>(out->size()));
     bool dirty = irregular == nullptr;
     while (!dirty && ev < irregular->size() && (*irregular)[ev] < l.next) {
       dirty = (*irregular)[ev] >= l.begin;
       ++ev;
     }
+    if (skip != nullptr && (*skip)[li]) continue;
+    starts->push_back(static_cast<uint32_t>(out->size()));
+    if (origin != nullptr) origin->push_back(static_cast<uint32_t>(li));
     const std::string_view bytes = text.substr(l.begin, l.end - l.begin);
     if (dirty) {
       AppendCollapsed(bytes, out);
@@ -488,7 +493,11 @@ PatternSet::Scratch& PatternSet::Scratch::operator=(Scratch&& other) noexcept {
     other.s_ = nullptr;
     collapsed_ = std::move(other.collapsed_);
     line_starts_ = std::move(other.line_starts_);
+    origin_ = std::move(other.origin_);
     irregular_ = std::move(other.irregular_);
+    cache_ = std::move(other.cache_);
+    skip_ = std::move(other.skip_);
+    misses_ = std::move(other.misses_);
   }
   return *this;
 }
@@ -594,14 +603,50 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
   if (text.size() > std::numeric_limits<unsigned>::max() - 2) {
     return Status::Error(ErrorScope::kRecord, "text too long to scan");
   }
-  // The scanned buffer is the text framed by line breaks, so that every line, the first and the
-  // last too, stands between two. Most text needs no collapsing: then its lines are those of the
-  // text, one byte further on.
+  // Short lines seen before take their rules from the scratch's cache, exactly: the cache holds
+  // each line's bytes, and a rule sees one line at a time, so a line's rules depend on its bytes
+  // alone.
+  const size_t n = lines.size();
+  if (scratch.cache_.empty()) scratch.cache_.assign(Scratch::kCacheSlots, Scratch::CachedLine{});
+  scratch.skip_.assign(n, 0);
+  scratch.misses_.clear();
+  // First every short line's hash, fetching its slot ahead (the table is larger than L1); then
+  // the look-ups. Lines not found are scanned and remembered afterwards (misses_).
+  for (size_t li = 0; li < n; ++li) {
+    const size_t length = lines[li].end - lines[li].begin;
+    if (length == 0 || length > Scratch::kCachedLineBytes) continue;
+    const uint64_t hash = HashBytes(text.substr(lines[li].begin, length));
+    __builtin_prefetch(&scratch.cache_[hash % Scratch::kCacheSlots]);
+    scratch.misses_.emplace_back(static_cast<uint32_t>(li), hash);
+  }
+  size_t skipped = 0;
+  size_t kept = 0;
+  for (const auto& [li, hash] : scratch.misses_) {
+    const size_t length = lines[li].end - lines[li].begin;
+    const Scratch::CachedLine& c = scratch.cache_[hash % Scratch::kCacheSlots];
+    if (c.hash == hash && c.length == length &&
+        std::memcmp(c.bytes, text.data() + lines[li].begin, length) == 0) {
+      for (size_t k = 0; k < c.rules; ++k) hits->push_back({c.rule[k], li});
+      scratch.skip_[li] = 1;
+      ++skipped;
+    } else {
+      scratch.misses_[kept++] = {li, hash};
+    }
+  }
+  scratch.misses_.resize(kept);
+  const size_t cached_hits = hits->size();
+
+  // The scanned buffer is the lines framed by line breaks, so that every line, the first and the
+  // last too, stands between two. Most text needs no collapsing, and when no line came from the
+  // cache either, the buffer is the text itself framed, its lines one byte further on.
   FindIrregular(text, &scratch.irregular_);
-  const bool collapsed = !scratch.irregular_.empty();
+  const bool copied = scratch.irregular_.empty() && skipped == 0;
   std::string& buffer = scratch.collapsed_;
-  if (collapsed) {
-    CollapseDirtyLines(text, lines, &scratch.irregular_, &buffer, &scratch.line_starts_);
+  if (skipped == n) {
+    buffer.clear();
+  } else if (!copied) {
+    CollapseDirtyLines(text, lines, &scratch.irregular_, &buffer, &scratch.line_starts_,
+                       skipped > 0 ? &scratch.skip_ : nullptr, &scratch.origin_);
   } else {
     buffer.clear();
     buffer.reserve(text.size() + 2);
@@ -609,40 +654,66 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
     buffer.append(text);
     buffer.push_back('\n');
   }
-  hs_error_t rc = hs_scan(db_, buffer.data(), static_cast<unsigned>(buffer.size()), 0, scratch.s_,
-                          OnMatch, hits);
-  if (rc != HS_SUCCESS) {
-    hits->clear();
-    return Status::Error(ErrorScope::kRecord, "Hyperscan scan failed: " + std::to_string(rc));
+  if (!buffer.empty()) {
+    hs_error_t rc = hs_scan(db_, buffer.data(), static_cast<unsigned>(buffer.size()), 0,
+                            scratch.s_, OnMatch, hits);
+    if (rc != HS_SUCCESS) {
+      hits->clear();
+      return Status::Error(ErrorScope::kRecord, "Hyperscan scan failed: " + std::to_string(rc));
+    }
   }
   // Each match belongs to the line holding its last byte. Matches come mostly in end order, so
   // the search starts from the previous match's line.
+  const size_t m = copied ? n : scratch.line_starts_.size();  // lines scanned
+  auto start = [&](size_t k) { return copied ? lines[k].begin + 1 : scratch.line_starts_[k]; };
   size_t hint = 0;
-  const size_t n = lines.size();
-  for (Hit& h : *hits) {
+  for (size_t i = cached_hits; i < hits->size(); ++i) {
+    Hit& h = (*hits)[i];
     const uint32_t pos = h.line == 0 ? 0 : h.line - 1;
-    auto start = [&](size_t li) {
-      return collapsed ? scratch.line_starts_[li] : lines[li].begin + 1;
-    };
-    size_t li = n;
-    if (hint < n && start(hint) <= pos) {
-      for (size_t k = hint; k < n && k < hint + 8; ++k) {
-        if (k + 1 == n || pos < start(k + 1)) {
-          li = k;
+    size_t k = m;
+    if (hint < m && start(hint) <= pos) {
+      for (size_t j = hint; j < m && j < hint + 8; ++j) {
+        if (j + 1 == m || pos < start(j + 1)) {
+          k = j;
           break;
         }
       }
     }
-    if (li == n) {
-      size_t lo = 0, hi = n;  // the last line starting at or before pos
+    if (k == m) {
+      size_t lo = 0, hi = m;  // the last line starting at or before pos
       while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         (start(mid) <= pos ? lo : hi) = mid;
       }
-      li = lo;
+      k = lo;
     }
-    hint = li;
-    h.line = static_cast<uint32_t>(li);
+    hint = k;
+    h.line = static_cast<uint32_t>(copied ? k : scratch.origin_[k]);
+  }
+  // Hyperscan reports a rule once per end of a match: one pair per rule and line is enough.
+  std::sort(hits->begin(), hits->end(), [](const Hit& a, const Hit& b) {
+    return a.line != b.line ? a.line < b.line : a.rule < b.rule;
+  });
+  hits->erase(std::unique(hits->begin(), hits->end(),
+                          [](const Hit& a, const Hit& b) {
+                            return a.line == b.line && a.rule == b.rule;
+                          }),
+              hits->end());
+
+  // Remember the short lines just scanned (those matching at most kCachedRules rules).
+  size_t h = 0;
+  for (const auto& [li, hash] : scratch.misses_) {
+    while (h < hits->size() && (*hits)[h].line < li) ++h;
+    size_t end = h;
+    while (end < hits->size() && (*hits)[end].line == li) ++end;
+    if (end - h > Scratch::kCachedRules) continue;
+    Scratch::CachedLine& c = scratch.cache_[hash % Scratch::kCacheSlots];
+    const size_t length = lines[li].end - lines[li].begin;
+    c.hash = hash;
+    c.length = static_cast<uint8_t>(length);
+    c.rules = static_cast<uint8_t>(end - h);
+    for (size_t k = h; k < end; ++k) c.rule[k - h] = (*hits)[k].rule;
+    std::memcpy(c.bytes, text.data() + lines[li].begin, length);
   }
   return Status::Ok();
 }
