@@ -176,17 +176,18 @@ size_t CountCodePoints(std::string_view s) {
   const size_t n = s.size();
   size_t count = 0, i = 0;
   // 16 bytes at a time: as signed bytes, continuation bytes are -128..-65. Each lane of `acc`
-  // counts up to 255 before it is added up.
+  // counts up to 255 before it is added up (unsigned: the counts wrap, never overflow).
   typedef signed char S16 __attribute__((vector_size(16)));
+  typedef unsigned char U16 __attribute__((vector_size(16)));
   while (i + 16 <= n) {
-    S16 acc = {};
+    U16 acc = {};
     const size_t stop = i + std::min<size_t>((n - i) / 16, 255) * 16;
     for (; i < stop; i += 16) {
       S16 v;
       std::memcpy(&v, p + i, 16);
-      acc -= v > -65;  // -1 in each lane that starts a code point
+      acc -= (U16)(v > -65);  // 0xFF in each lane that starts a code point: adds one
     }
-    for (int k = 0; k < 16; ++k) count += static_cast<unsigned char>(acc[k]);
+    for (int k = 0; k < 16; ++k) count += acc[k];
   }
   for (; i < n; ++i) count += (p[i] & 0xC0) != 0x80;
   return count;
