@@ -154,6 +154,7 @@ void ScanWith(benchmark::State& state, const bs::PatternSet& set) {
   }
   benchmark::DoNotOptimize(total_hits);
   state.counters["rules"] = static_cast<double>(set.rules().size());
+  state.counters["remembers"] = set.remembers_lines() ? 1 : 0;  // Compile's choice, timed
   Count(state, c.text_bytes, c.texts.size());
 }
 

@@ -456,8 +456,16 @@ TEST(PatternSet, RememberedLinesGiveWhatAFreshScanGives) {
       }
     }
   }
+  // Compile times a scan to decide whether remembering pays; here it must be on.
+  setenv("BOILERSTRIP_LINE_CACHE", "on", 1);
   auto set = PatternSet::Compile(rules, &errors);
+  setenv("BOILERSTRIP_LINE_CACHE", "off", 1);
+  auto plain = PatternSet::Compile(rules, &errors);
+  unsetenv("BOILERSTRIP_LINE_CACHE");
   ASSERT_TRUE(set.ok());
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE(set.value()->remembers_lines());
+  ASSERT_FALSE(plain.value()->remembers_lines());
   auto warm = set.value()->MakeScratch();
   uint64_t state = 777;
   auto next = [&state] {
@@ -480,7 +488,7 @@ TEST(PatternSet, RememberedLinesGiveWhatAFreshScanGives) {
     ASSERT_TRUE(set.value()->Scan(text, warm, &hits).ok());
     RL got;
     for (const Hit& h : hits) got.emplace_back(h.rule, h.line);
-    RL fresh = RuleLines(*set.value(), text);
+    RL fresh = RuleLines(*plain.value(), text);
     RL sorted_by_line = got;
     std::sort(sorted_by_line.begin(), sorted_by_line.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second < b.second : a.first < b.first;

@@ -82,6 +82,8 @@ class PatternSet {
   PatternSet& operator=(const PatternSet&) = delete;
 
   const std::vector<Rule>& rules() const { return rules_; }
+  // Whether scans remember short lines (see Scratch): Compile decides from a timed scan.
+  bool remembers_lines() const { return remember_lines_; }
 
   // A fresh scratch for one thread.
   Scratch MakeScratch() const;
@@ -103,8 +105,20 @@ class PatternSet {
  private:
   PatternSet() = default;
   std::vector<Rule> rules_;
+  // Scan's use of the scratch's remembered lines: Recall adds the hits of the short lines it
+  // remembers, marks them in scratch.skip_ and returns how many; the other short lines go to
+  // scratch.misses_, which Remember stores once scanned (`hits` sorted by line).
+  size_t Recall(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
+                std::vector<Hit>* hits) const;
+  void Remember(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
+                const std::vector<Hit>& hits) const;
+
+  // Hyperscan's time per short line from which remembering short lines pays (Compile measures
+  // it; see Scratch::CachedLine).
+  static constexpr double kRememberAboveNs = 80;
   hs_database* db_ = nullptr;
   hs_scratch* proto_scratch_ = nullptr;
+  bool remember_lines_ = false;
 };
 
 // Collapses the whitespace of every line of `text` (see above) into *out, lines joined by '\n'

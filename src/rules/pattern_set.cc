@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
@@ -480,6 +481,43 @@ void StoreCached(const std::string& dir, const std::string& path, const hs_datab
 }
 
 
+// Hyperscan's time per short line with `db`, in ns: a fixed text of 2048 menu-like lines,
+// scanned in texts of 64 lines, the best of five. What remembering a line saves.
+double ScanNsPerShortLine(const hs_database_t* db, hs_scratch_t* scratch) {
+  static const char* const kWords[] = {"Home", "News", "Share", "Reply", "about", "the", "2012",
+                                       "by", "Jane", "Smith", "|", "»", "more", "comments", "said",
+                                       "and", "of", "to", "Posted", "on", "March", "5,", "at",
+                                       "Sports", "Video", "Log", "in", "Read", "•", "Privacy"};
+  constexpr size_t kLines = 2048, kPerText = 64;
+  std::vector<std::string> texts;
+  uint64_t state = 1;
+  for (size_t i = 0; i < kLines / kPerText; ++i) {
+    std::string t = "\n";
+    for (size_t k = 0; k < kPerText; ++k) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      const size_t words = 1 + (state >> 60) % 6;
+      for (size_t w = 0; w < words; ++w) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        if (w > 0) t += ' ';
+        t += kWords[(state >> 33) % (sizeof kWords / sizeof kWords[0])];
+      }
+      t += '\n';
+    }
+    texts.push_back(std::move(t));
+  }
+  auto ignore = [](unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 0; };
+  double best = 1e30;
+  for (int round = 0; round < 5; ++round) {
+    const auto start = std::chrono::steady_clock::now();
+    for (const std::string& t : texts) {
+      hs_scan(db, t.data(), static_cast<unsigned>(t.size()), 0, scratch, ignore, nullptr);
+    }
+    best = std::min(best, std::chrono::duration<double, std::nano>(
+                              std::chrono::steady_clock::now() - start).count());
+  }
+  return best / kLines;
+}
+
 }  // namespace
 
 PatternSet::Scratch::~Scratch() { hs_free_scratch(s_); }
@@ -573,6 +611,16 @@ Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
   if (hs_alloc_scratch(set->db_, &set->proto_scratch_) != HS_SUCCESS) {
     return Status::RunError("cannot allocate Hyperscan scratch");
   }
+  // Remembering short lines pays when Hyperscan spends much more on a line than a hash and a
+  // look-up cost (about 40 ns here): the default rules take about 170 ns, C4's preset and the
+  // 16 starter rules about 35, where remembering costs more than it saves. The choice
+  // changes the speed only, never a result. BOILERSTRIP_LINE_CACHE=on|off overrides it.
+  const char* forced = std::getenv("BOILERSTRIP_LINE_CACHE");
+  if (forced != nullptr && (std::strcmp(forced, "on") == 0 || std::strcmp(forced, "off") == 0)) {
+    set->remember_lines_ = std::strcmp(forced, "on") == 0;
+  } else {
+    set->remember_lines_ = ScanNsPerShortLine(set->db_, set->proto_scratch_) >= kRememberAboveNs;
+  }
   return set;
 }
 
@@ -587,6 +635,57 @@ PatternSet::Scratch PatternSet::MakeScratch() const {
     s.s_ = nullptr;
   }
   return s;
+}
+
+size_t PatternSet::Recall(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
+                          std::vector<Hit>* hits) const {
+  const size_t n = lines.size();
+  if (scratch.cache_.empty()) scratch.cache_.assign(Scratch::kCacheSlots, Scratch::CachedLine{});
+  scratch.skip_.assign(n, 0);
+  // First every short line's hash, fetching its slot ahead (the table is larger than L1); then
+  // the look-ups. The lines not found stay in misses_, to be remembered once scanned.
+  for (size_t li = 0; li < n; ++li) {
+    const size_t length = lines[li].end - lines[li].begin;
+    if (length == 0 || length > Scratch::kCachedLineBytes) continue;
+    const uint64_t hash = HashBytes(text.substr(lines[li].begin, length));
+    __builtin_prefetch(&scratch.cache_[hash % Scratch::kCacheSlots]);
+    scratch.misses_.emplace_back(static_cast<uint32_t>(li), hash);
+  }
+  size_t found = 0, kept = 0;
+  for (const auto& [li, hash] : scratch.misses_) {
+    const size_t length = lines[li].end - lines[li].begin;
+    const Scratch::CachedLine& c = scratch.cache_[hash % Scratch::kCacheSlots];
+    if (c.hash == hash && c.length == length &&
+        std::memcmp(c.bytes, text.data() + lines[li].begin, length) == 0) {
+      for (size_t k = 0; k < c.rules; ++k) hits->push_back({c.rule[k], li});
+      scratch.skip_[li] = 1;
+      ++found;
+    } else {
+      scratch.misses_[kept++] = {li, hash};
+    }
+  }
+  scratch.misses_.resize(kept);
+  return found;
+}
+
+void PatternSet::Remember(std::string_view text, const std::vector<Line>& lines,
+                          Scratch& scratch, const std::vector<Hit>& hits) const {
+  // `hits` is sorted by line: walk it along the lines just scanned. A line matching more rules
+  // than a slot holds is not remembered.
+  size_t h = 0;
+  for (const auto& [li, hash] : scratch.misses_) {
+    while (h < hits.size() && hits[h].line < li) ++h;
+    size_t end = h;
+    while (end < hits.size() && hits[end].line == li) ++end;
+    if (end - h > Scratch::kCachedRules) continue;
+    Scratch::CachedLine& c = scratch.cache_[hash % Scratch::kCacheSlots];
+    const size_t length = lines[li].end - lines[li].begin;
+    c.hash = hash;
+    c.length = static_cast<uint8_t>(length);
+    c.rules = static_cast<uint8_t>(end - h);
+    for (size_t k = h; k < end; ++k) c.rule[k - h] = hits[k].rule;
+    std::memcpy(c.bytes, text.data() + lines[li].begin, length);
+  }
 }
 
 Status PatternSet::Scan(std::string_view text, Scratch& scratch, std::vector<Hit>* hits) const {
@@ -607,33 +706,8 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
   // each line's bytes, and a rule sees one line at a time, so a line's rules depend on its bytes
   // alone.
   const size_t n = lines.size();
-  if (scratch.cache_.empty()) scratch.cache_.assign(Scratch::kCacheSlots, Scratch::CachedLine{});
-  scratch.skip_.assign(n, 0);
   scratch.misses_.clear();
-  // First every short line's hash, fetching its slot ahead (the table is larger than L1); then
-  // the look-ups. Lines not found are scanned and remembered afterwards (misses_).
-  for (size_t li = 0; li < n; ++li) {
-    const size_t length = lines[li].end - lines[li].begin;
-    if (length == 0 || length > Scratch::kCachedLineBytes) continue;
-    const uint64_t hash = HashBytes(text.substr(lines[li].begin, length));
-    __builtin_prefetch(&scratch.cache_[hash % Scratch::kCacheSlots]);
-    scratch.misses_.emplace_back(static_cast<uint32_t>(li), hash);
-  }
-  size_t skipped = 0;
-  size_t kept = 0;
-  for (const auto& [li, hash] : scratch.misses_) {
-    const size_t length = lines[li].end - lines[li].begin;
-    const Scratch::CachedLine& c = scratch.cache_[hash % Scratch::kCacheSlots];
-    if (c.hash == hash && c.length == length &&
-        std::memcmp(c.bytes, text.data() + lines[li].begin, length) == 0) {
-      for (size_t k = 0; k < c.rules; ++k) hits->push_back({c.rule[k], li});
-      scratch.skip_[li] = 1;
-      ++skipped;
-    } else {
-      scratch.misses_[kept++] = {li, hash};
-    }
-  }
-  scratch.misses_.resize(kept);
+  const size_t skipped = remember_lines_ ? Recall(text, lines, scratch, hits) : 0;
   const size_t cached_hits = hits->size();
 
   // The scanned buffer is the lines framed by line breaks, so that every line, the first and the
@@ -690,31 +764,31 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
     hint = k;
     h.line = static_cast<uint32_t>(copied ? k : scratch.origin_[k]);
   }
-  // Hyperscan reports a rule once per end of a match: one pair per rule and line is enough.
-  std::sort(hits->begin(), hits->end(), [](const Hit& a, const Hit& b) {
+  // Sorted by line and rule, one pair each: Hyperscan reports a rule once per end of a match.
+  // The cached hits are in order; Hyperscan's come by end offset, so nearly in order (it does
+  // not promise it): sort those within each line, or all of them when lines do not ascend.
+  auto by_line = [](const Hit& a, const Hit& b) { return a.line < b.line; };
+  auto by_line_rule = [](const Hit& a, const Hit& b) {
     return a.line != b.line ? a.line < b.line : a.rule < b.rule;
-  });
+  };
+  const auto mid = hits->begin() + static_cast<std::ptrdiff_t>(cached_hits);
+  if (std::is_sorted(mid, hits->end(), by_line)) {
+    for (auto run = mid; run != hits->end();) {
+      auto next = std::find_if(run, hits->end(), [&](const Hit& h) { return h.line != run->line; });
+      if (next - run > 1) std::sort(run, next, by_line_rule);
+      run = next;
+    }
+  } else {
+    std::sort(mid, hits->end(), by_line_rule);
+  }
+  std::inplace_merge(hits->begin(), mid, hits->end(), by_line_rule);
   hits->erase(std::unique(hits->begin(), hits->end(),
                           [](const Hit& a, const Hit& b) {
                             return a.line == b.line && a.rule == b.rule;
                           }),
               hits->end());
 
-  // Remember the short lines just scanned (those matching at most kCachedRules rules).
-  size_t h = 0;
-  for (const auto& [li, hash] : scratch.misses_) {
-    while (h < hits->size() && (*hits)[h].line < li) ++h;
-    size_t end = h;
-    while (end < hits->size() && (*hits)[end].line == li) ++end;
-    if (end - h > Scratch::kCachedRules) continue;
-    Scratch::CachedLine& c = scratch.cache_[hash % Scratch::kCacheSlots];
-    const size_t length = lines[li].end - lines[li].begin;
-    c.hash = hash;
-    c.length = static_cast<uint8_t>(length);
-    c.rules = static_cast<uint8_t>(end - h);
-    for (size_t k = h; k < end; ++k) c.rule[k - h] = (*hits)[k].rule;
-    std::memcpy(c.bytes, text.data() + lines[li].begin, length);
-  }
+  Remember(text, lines, scratch, *hits);
   return Status::Ok();
 }
 
