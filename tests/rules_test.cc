@@ -198,6 +198,15 @@ std::vector<std::pair<uint32_t, uint32_t>> RuleLines(const PatternSet& set, std:
   return out;
 }
 
+// A fixed-seed pseudo-random sequence for the randomized tests.
+struct Lcg {
+  uint64_t state;
+  uint32_t operator()() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(state >> 33);
+  }
+};
+
 std::unique_ptr<PatternSet> CompileText(const std::string& rule_text) {
   std::vector<Rule> rules;
   std::vector<RuleError> errors;
@@ -395,11 +404,7 @@ TEST(PatternSet, ScanningATextEqualsScanningEachLineAlone) {
   auto set = PatternSet::Compile(rules, &errors);
   ASSERT_TRUE(set.ok());
   const char* spaces[] = {" ", "  ", "\t", "\xC2\xA0", " \r"};
-  uint64_t state = 12345;
-  auto next = [&state] {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<uint32_t>(state >> 33);
-  };
+  Lcg next{12345};
   size_t matched_lines = 0;
   for (int round = 0; round < 60; ++round) {
     std::string text;
@@ -467,11 +472,7 @@ TEST(PatternSet, RememberedLinesGiveWhatAFreshScanGives) {
   ASSERT_TRUE(set.value()->remembers_lines());
   ASSERT_FALSE(plain.value()->remembers_lines());
   auto warm = set.value()->MakeScratch();
-  uint64_t state = 777;
-  auto next = [&state] {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<uint32_t>(state >> 33);
-  };
+  Lcg next{777};
   size_t pairs = 0;
   for (int round = 0; round < 400; ++round) {
     std::string text;
