@@ -50,7 +50,8 @@ class PatternSet {
     friend class PatternSet;
     // A short line scanned before, with the rules that matched it. Short lines repeat (menus,
     // buttons, bylines, "Reply"), and Hyperscan pays for every line start: a line seen before
-    // takes its rules from here instead of being scanned again.
+    // takes its rules from here instead of being scanned again. 8192 slots of 80 bytes: 640 KB
+    // per scratch, made on its first scan when the set remembers lines (remembers_lines()).
     static constexpr size_t kCachedLineBytes = 56;
     static constexpr size_t kCachedRules = 2;
     static constexpr size_t kCacheSlots = 8192;
