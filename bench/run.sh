@@ -73,11 +73,14 @@ measure() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A wall cpu rss
+cases="rt zst plain floor"
+declare -A label=([rt]="zstd -dc \\| zstd -3" [zst]="clean .jsonl.zst" [plain]="clean .jsonl"
+                  [floor]="floor: no rules, .jsonl.zst")
 threads_list="1"
 [ "$cores" -gt 1 ] && threads_list="1 $cores"
 for n in $threads_list; do
   for ((r = 1; r <= runs; r++)); do
-    for c in rt zst plain floor; do
+    for c in $cases; do
       case $c in
         rt) cmd="zstd -dcq '$shard.zst' | zstd -q -3 -T$n > /dev/null" ;;
         floor) cmd="'$bin' clean -q --no-progress -T $n -p /dev/null --no-classifier --no-dedup -o - '$shard.zst' > /dev/null" ;;
@@ -119,16 +122,11 @@ mkdir -p "$root/bench/results"
   for n in $threads_list; do
     rt_w=$(echo "${wall[rt,$n]}" | tr ' ' '\n' | grep . | median)
     rt_c=$(echo "${cpu[rt,$n]}" | tr ' ' '\n' | grep . | median)
-    for c in rt zst plain floor; do
+    for c in $cases; do
       w=$(echo "${wall[$c,$n]}" | tr ' ' '\n' | grep . | median)
       cp=$(echo "${cpu[$c,$n]}" | tr ' ' '\n' | grep . | median)
       m=$(echo "${rss[$c,$n]}" | tr ' ' '\n' | grep . | sort -g | tail -1)
-      case $c in
-        rt) name="zstd -dc \\| zstd -3" ;;
-        zst) name="clean .jsonl.zst" ;;
-        plain) name="clean .jsonl" ;;
-        floor) name="floor: no rules, .jsonl.zst" ;;
-      esac
+      name=${label[$c]}
       if [ "$c" = plain ]; then
         ratio_w="–"; ratio_c="–"
       else

@@ -71,6 +71,8 @@ class PatternSet {
     std::vector<CachedLine> cache_;       // kCacheSlots slots, made on first use
     std::vector<uint8_t> skip_;           // per text line: its rules came from the cache
     std::vector<std::pair<uint32_t, uint64_t>> misses_;  // short lines scanned now, and hashes
+    std::vector<Hit> merged_;             // remembered and scanned hits merged (no allocation
+                                          // per text, as std::inplace_merge would make)
   };
 
   // Compiles `rules` into one database. On failure every bad rule is reported in *errors

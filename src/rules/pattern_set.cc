@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 
@@ -536,6 +537,7 @@ PatternSet::Scratch& PatternSet::Scratch::operator=(Scratch&& other) noexcept {
     cache_ = std::move(other.cache_);
     skip_ = std::move(other.skip_);
     misses_ = std::move(other.misses_);
+    merged_ = std::move(other.merged_);
   }
   return *this;
 }
@@ -781,7 +783,12 @@ Status PatternSet::Scan(std::string_view text, const std::vector<Line>& lines, S
   } else {
     std::sort(mid, hits->end(), by_line_rule);
   }
-  std::inplace_merge(hits->begin(), mid, hits->end(), by_line_rule);
+  if (cached_hits > 0 && mid != hits->end()) {  // both runs: merge in the scratch's buffer
+    scratch.merged_.clear();
+    std::merge(hits->begin(), mid, mid, hits->end(), std::back_inserter(scratch.merged_),
+               by_line_rule);
+    hits->assign(scratch.merged_.begin(), scratch.merged_.end());
+  }
   hits->erase(std::unique(hits->begin(), hits->end(),
                           [](const Hit& a, const Hit& b) {
                             return a.line == b.line && a.rule == b.rule;
