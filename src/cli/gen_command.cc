@@ -29,62 +29,46 @@ a smaller --size gives a prefix of a larger one.
                       or in-document dedup remove them) and site-repeated lines
 )";
 
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "boilerstrip: gen: %s\nTry 'boilerstrip gen --help'.\n", message.c_str());
-  return 1;
-}
-
 }  // namespace
 
 int GenCommand(int argc, char** argv) {
   SampleOptions opt;
   std::string output = "-";
   std::string truth;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string v;
-    bool has_value = false;
-    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
-      v = a.substr(a.find('=') + 1);
-      a = a.substr(0, a.find('='));
-      has_value = true;
-    }
-    auto value = [&]() -> bool {
-      if (has_value) return true;
-      if (i + 1 >= argc) return false;
-      v = argv[++i];
-      return true;
-    };
+  cli::Args args(argc, argv, "o", "gen");
+  while (args.Next()) {
+    const std::string& a = args.flag();
     if (a == "-h" || a == "--help") {
       std::fputs(kGenUsage, stdout);
       return 0;
     }
-    if (a != "-o" && a != "--output" && a != "--size" && a != "--seed" && a != "--sites" &&
-        a != "--truth") {
-      return Usage("unknown option '" + a + "'");
-    }
-    if (!value()) return Usage(a + ": missing value");
     if (a == "-o" || a == "--output") {
-      output = v;
+      output = args.Value();
     } else if (a == "--truth") {
-      truth = v;
+      truth = args.Value();
     } else if (a == "--size") {
-      if (!cli::ParseSize(v, &opt.size_bytes)) return Usage("--size: expected a size like 1G, got '" + v + "'");
-    } else {
+      std::string v = args.Value();
+      if (!cli::ParseSize(v, &opt.size_bytes)) {
+        args.Fail("--size: expected a size like 1G, got '" + v + "'");
+      }
+    } else if (a == "--seed" || a == "--sites") {
+      std::string v = args.Value();
       uint64_t x = 0;
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
       if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
-        return Usage(a + ": expected a non-negative integer, got '" + v + "'");
+        args.Fail(a + ": expected a non-negative integer, got '" + v + "'");
       }
       if (a == "--seed") {
         opt.seed = x;
       } else {
-        if (x < 1 || x > 100000) return Usage("--sites: expected 1..100000, got '" + v + "'");
+        if (x < 1 || x > 100000) args.Fail("--sites: expected 1..100000, got '" + v + "'");
         opt.sites = static_cast<uint32_t>(x);
       }
+    } else {
+      args.Fail("unknown option '" + a + "'");
     }
   }
-  if (!truth.empty() && truth == output) return Usage("--truth and -o name the same file");
+  if (!truth.empty() && truth == output) args.Fail("--truth and -o name the same file");
   Status st = WriteSample(opt, output, truth, nullptr);
   if (!st.ok()) {
     std::fprintf(stderr, "boilerstrip: %s\n", st.message().c_str());

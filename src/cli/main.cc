@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,7 +101,9 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
       --classifier-comments-gap G
   -f, --force             redo shards whose output exists
       --rank R            process inputs R, R+W, R+2W, ... of the sorted list
-      --world-size W      (defaults: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, else 0 and 1)
+      --world-size W      (defaults in a Slurm array task: R = (SLURM_ARRAY_TASK_ID -
+                          SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP, W =
+                          SLURM_ARRAY_TASK_COUNT, for any --array=A-B[:S]; else 0 and 1)
   -q, --quiet             no summary; errors only
   -v, --verbose           a line per shard
       --progress          status line on stderr (default: on when stderr is a terminal)
@@ -111,7 +113,8 @@ check: compile rule files (or directories of *.rules), run each rule's match:/no
 examples, and report every problem as FILE:LINE: rule NAME: message.
 
 exit status: 0 all shards done (or skipped); 1 usage, rule or run-fatal error (nothing
-written); 2 the run finished but some shard failed; 130 interrupted (temporaries removed).
+written), or the --stats file could not be written; 2 the run finished but some shard failed;
+130 interrupted (temporaries removed).
 )";
 
 // Loads and compiles rules, printing every error. Exits 1 on failure.
@@ -202,28 +205,17 @@ int Clean(int argc, char** argv) {
   std::vector<std::string> pattern_paths;
   std::string stats_path;
   int progress = -1;  // -1: auto (TTY)
-  bool rank_set = false, world_set = false;
+  std::optional<long> rank, world;  // --rank, --world-size when given
   bs::cli::CleanSiteFlags site;
   int classifier_flag = -1, dedup_flag = -1;  // -1: not given on the command line
-  auto value = [&](int& i, const std::string& flag) -> std::string {
-    if (i + 1 >= argc) Die(flag + ": missing value");
-    return argv[++i];
-  };
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string inline_value;
-    bool has_inline = false;
-    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
-      inline_value = a.substr(a.find('=') + 1);
-      a = a.substr(0, a.find('='));
-      has_inline = true;
-    }
-    auto val = [&]() { return has_inline ? inline_value : value(i, a); };
-    if (a == "-o" || a == "--output") run.output_dir = val();
-    else if (a.rfind("-o", 0) == 0 && a.size() > 2 && a[1] == 'o') run.output_dir = a.substr(2);
+  bs::cli::Args args(argc, argv, "opT");
+  auto val = [&]() { return args.Value(); };
+  while (args.Next()) {
+    const std::string& a = args.flag();
+    if (args.positional()) run.inputs.push_back(a);
+    else if (a == "-o" || a == "--output") run.output_dir = val();
     else if (a == "-p" || a == "--patterns") pattern_paths.push_back(val());
     else if (a == "-T" || a == "--threads") run.threads = ParseInt("-T", val(), 0, 4096);
-    else if (a.rfind("-T", 0) == 0 && a.size() > 2) run.threads = ParseInt("-T", a.substr(2), 0, 4096);
     else if (a == "--text-field") clean.text_field = val();
     else if (a == "--stats") stats_path = val();
     else if (a == "--quarantine-dir") run.quarantine_dir = val();
@@ -273,8 +265,8 @@ int Clean(int argc, char** argv) {
     }
     else if (bs::cli::ParseCleanSiteFlag(a, val, &site)) continue;
     else if (a == "-f" || a == "--force") run.force = true;
-    else if (a == "--rank") run.rank = ParseInt(a, val(), 0, 1 << 30), rank_set = true;
-    else if (a == "--world-size") run.world_size = ParseInt(a, val(), 1, 1 << 30), world_set = true;
+    else if (a == "--rank") rank = ParseInt(a, val(), 0, 1 << 30);
+    else if (a == "--world-size") world = ParseInt(a, val(), 1, 1 << 30);
     else if (a == "-q" || a == "--quiet") run.verbosity = 0;
     else if (a == "-v" || a == "--verbose") run.verbosity = 2;
     else if (a == "--progress") progress = 1;
@@ -282,18 +274,14 @@ int Clean(int argc, char** argv) {
     else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return kExitOk;
-    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
-    else run.inputs.push_back(a);
+    } else Die("unknown option '" + a + "'");
   }
   if (run.inputs.empty()) Die("clean: no input given");
   if (run.output_dir.empty()) Die("clean: no output directory given (-o OUTDIR, or -o - for stdout)");
-  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
-  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
-  if (!rank_set && task != nullptr && *task) run.rank = ParseInt("SLURM_ARRAY_TASK_ID", task, 0, 1 << 30);
-  if (!world_set && count != nullptr && *count) {
-    run.world_size = ParseInt("SLURM_ARRAY_TASK_COUNT", count, 1, 1 << 30);
-  }
-  if (run.rank >= run.world_size) Die("--rank must be below --world-size");
+  auto share = bs::cli::RankFromEnv(rank, world);
+  if (!share.ok()) Die(share.status().message());
+  run.rank = share.value().rank;
+  run.world_size = share.value().world;
   run.progress = progress == 1 || (progress == -1 && run.verbosity > 0 && isatty(STDERR_FILENO));
   if (pattern_paths.empty()) pattern_paths.push_back(bs::DefaultPatternsPath());
   if (!site.profile_path.empty()) {
@@ -326,16 +314,15 @@ int Clean(int argc, char** argv) {
     return kExitUsage;
   }
   const bs::RunReport& r = report.value();
-  if (!stats_path.empty()) {
-    std::ofstream out(stats_path, std::ios::binary | std::ios::trunc);
-    out << bs::RunReportToJson(r, names);
-    if (!out) std::fprintf(stderr, "boilerstrip: %s: cannot write stats\n", stats_path.c_str());
-  }
+  const bool stats_written =
+      stats_path.empty() || bs::cli::WriteFileOrFail(stats_path, bs::RunReportToJson(r, names));
   if (run.verbosity > 0 && !r.interrupted && !r.broken_pipe) PrintSummary(r, names);
   if (r.interrupted) {
     std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
     return kExitInterrupted;
   }
+  // A run whose stats are lost is not complete: a summary over many tasks would miss it.
+  if (!stats_written) return kExitUsage;
   return r.any_failed() ? kExitShardFailed : kExitOk;
 }
 

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,42 +56,6 @@ constexpr int kExitFailed = 2;
 
 size_t ParseBytes(const std::string& flag, const std::string& s) {
   return static_cast<size_t>(ParseSizeOrDie(flag, s));
-}
-
-// Splits "--flag=value" and hands out values.
-struct Args {
-  Args(int c, char** v) : argc(c), argv(v) {}
-  int argc;
-  char** argv;
-  int i = 0;
-  std::string flag, inline_value;
-  bool has_inline = false;
-  bool Next() {
-    if (i >= argc) return false;
-    flag = argv[i++];
-    has_inline = false;
-    if (flag.rfind("--", 0) == 0 && flag.find('=') != std::string::npos) {
-      inline_value = flag.substr(flag.find('=') + 1);
-      flag = flag.substr(0, flag.find('='));
-      has_inline = true;
-    }
-    return true;
-  }
-  std::string Value() {
-    if (has_inline) return inline_value;
-    if (i >= argc) Die(flag + ": missing value");
-    return argv[i++];
-  }
-};
-
-void RankDefaults(bool rank_set, bool world_set, size_t* rank, size_t* world) {
-  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
-  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
-  if (!rank_set && task != nullptr && *task) *rank = ParseInt("SLURM_ARRAY_TASK_ID", task, 0, 1 << 30);
-  if (!world_set && count != nullptr && *count) {
-    *world = ParseInt("SLURM_ARRAY_TASK_COUNT", count, 1, 1 << 30);
-  }
-  if (*rank >= *world) Die("--rank must be below --world-size");
 }
 
 std::string InfoJson(const ProfileInfo& i) {
@@ -187,33 +151,35 @@ bool ParseSiteThreshold(const std::string& flag, const std::string& value, SiteO
 int ProfileMain(int argc, char** argv) {
   ProfileOptions o;
   std::string stats_path;
-  bool rank_set = false, world_set = false;
-  Args args{argc, argv};
+  std::optional<long> rank, world;  // --rank, --world-size when given
+  Args args(argc, argv, "oT");
   while (args.Next()) {
-    const std::string& a = args.flag;
-    if (a == "-o" || a == "--output") o.output = args.Value();
+    const std::string& a = args.flag();
+    if (args.positional()) o.inputs.push_back(a);
+    else if (a == "-o" || a == "--output") o.output = args.Value();
     else if (a == "-T" || a == "--threads") o.threads = static_cast<int>(ParseInt("-T", args.Value(), 0, 4096));
-    else if (a.rfind("-T", 0) == 0 && a.size() > 2) o.threads = static_cast<int>(ParseInt("-T", a.substr(2), 0, 4096));
     else if (a == "--text-field") o.text_field = args.Value();
     else if (a == "--url-field") o.url_field = args.Value();
     else if (a == "--psl") o.psl_file = args.Value();
     else if (a == "--memory") o.memory_bytes = ParseBytes(a, args.Value());
     else if (a == "--max-record-size") o.max_record_bytes = ParseBytes(a, args.Value());
     else if (a == "--stats") stats_path = args.Value();
-    else if (a == "--rank") o.rank = ParseInt(a, args.Value(), 0, 1 << 30), rank_set = true;
-    else if (a == "--world-size") o.world_size = ParseInt(a, args.Value(), 1, 1 << 30), world_set = true;
+    else if (a == "--rank") rank = ParseInt(a, args.Value(), 0, 1 << 30);
+    else if (a == "--world-size") world = ParseInt(a, args.Value(), 1, 1 << 30);
     else if (a == "-f" || a == "--force") o.force = true;
     else if (a == "-q" || a == "--quiet") o.verbosity = 0;
     else if (a == "-v" || a == "--verbose") o.verbosity = 2;
     else if (a == "-h" || a == "--help") {
       std::fputs(kSiteUsage, stdout);
       return kExitOk;
-    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
-    else o.inputs.push_back(a);
+    } else Die("unknown option '" + a + "'");
   }
   if (o.inputs.empty()) Die("profile: no input given");
   if (o.output.empty()) Die("profile: no output file given (-o PROFILE)");
-  RankDefaults(rank_set, world_set, &o.rank, &o.world_size);
+  auto share = RankFromEnv(rank, world);
+  if (!share.ok()) Die(share.status().message());
+  o.rank = share.value().rank;
+  o.world_size = share.value().world;
   InstallSignalHandlers();
   auto r = RunProfile(o);
   if (InterruptRequested()) {
@@ -225,6 +191,7 @@ int ProfileMain(int argc, char** argv) {
     return r.status().scope() == ErrorScope::kRun ? kExitUsage : kExitFailed;
   }
   const ProfileReport& p = r.value();
+  bool stats_written = true;
   if (!stats_path.empty()) {
     char buf[1024];
     std::snprintf(buf, sizeof buf,
@@ -238,9 +205,7 @@ int ProfileMain(int argc, char** argv) {
                   (unsigned long long)p.records_no_site, (unsigned long long)p.records_bad,
                   (unsigned long long)p.lines, (unsigned long long)p.bytes_in,
                   (unsigned long long)p.spills, p.seconds, InfoJson(p.out).c_str());
-    std::ofstream out(stats_path, std::ios::binary | std::ios::trunc);
-    out << buf;
-    if (!out) std::fprintf(stderr, "boilerstrip: %s: cannot write stats\n", stats_path.c_str());
+    stats_written = WriteFileOrFail(stats_path, buf);
   }
   if (o.verbosity > 0 && !p.skipped) {
     std::fprintf(stderr,
@@ -255,7 +220,7 @@ int ProfileMain(int argc, char** argv) {
                  (unsigned long long)p.out.file_bytes,
                  p.out.entries ? double(p.out.file_bytes) / p.out.entries : 0.0);
   }
-  return kExitOk;
+  return stats_written ? kExitOk : kExitUsage;
 }
 
 int MergeMain(int argc, char** argv) {
@@ -263,18 +228,19 @@ int MergeMain(int argc, char** argv) {
   std::string output;
   bool final = false, quiet = false;
   SiteOptions thresholds;
-  Args args{argc, argv};
+  Args args(argc, argv, "o");
   while (args.Next()) {
-    const std::string& a = args.flag;
-    if (a == "-o" || a == "--output") output = args.Value();
+    const std::string& a = args.flag();
+    if (args.positional()) inputs.push_back(a);
+    else if (a == "-o" || a == "--output") output = args.Value();
     else if (a == "--final") final = true;
-    else if (ParseSiteThreshold(a, a.rfind("--min-", 0) == 0 ? args.Value() : "", &thresholds)) {
+    else if (a == "--min-site-docs" || a == "--min-line-share" || a == "--min-line-docs") {
+      ParseSiteThreshold(a, args.Value(), &thresholds);
     } else if (a == "-q" || a == "--quiet") quiet = true;
     else if (a == "-h" || a == "--help") {
       std::fputs(kSiteUsage, stdout);
       return kExitOk;
-    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
-    else inputs.push_back(a);
+    } else Die("unknown option '" + a + "'");
   }
   if (inputs.empty()) Die("merge: no input profile given");
   if (output.empty()) Die("merge: no output file given (-o PROFILE)");
@@ -302,10 +268,13 @@ int InspectMain(int argc, char** argv) {
   std::string path, site, url_field = "url", text_field = "text", psl_file;
   std::vector<std::string> text_inputs;
   long top = 20;
-  Args args{argc, argv};
+  Args args(argc, argv, "");
   while (args.Next()) {
-    const std::string& a = args.flag;
-    if (a == "--site") site = args.Value();
+    const std::string& a = args.flag();
+    if (args.positional()) {
+      if (!path.empty()) Die("inspect: one profile at a time");
+      path = a;
+    } else if (a == "--site") site = args.Value();
     else if (a == "--text") text_inputs.push_back(args.Value());
     else if (a == "--url-field") url_field = args.Value();
     else if (a == "--text-field") text_field = args.Value();
@@ -314,9 +283,7 @@ int InspectMain(int argc, char** argv) {
     else if (a == "-h" || a == "--help") {
       std::fputs(kSiteUsage, stdout);
       return kExitOk;
-    } else if (a.size() > 1 && a[0] == '-') Die("unknown option '" + a + "'");
-    else if (path.empty()) path = a;
-    else Die("inspect: one profile at a time");
+    } else Die("unknown option '" + a + "'");
   }
   if (path.empty()) Die("inspect: no profile given");
   if (!text_inputs.empty() && site.empty()) Die("inspect: --text needs --site");

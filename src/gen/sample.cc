@@ -6,19 +6,15 @@
 // is built, which is the truth the tests score the cleaner against.
 #include "boilerstrip/sample.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zstd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <utility>
 
-#include "io/io.h"
+#include "io/atomic_file.h"
 
 namespace boilerstrip {
 namespace {
@@ -625,31 +621,22 @@ Status ValidateSampleOptions(const SampleOptions& options) {
 
 namespace {
 
-// An output file written through a temporary name (or stdout), optionally zstd-compressed.
+// An output file, optionally zstd-compressed, written through io::AtomicFile: a regular file
+// appears whole when Close() succeeds (and never otherwise), while a device, a FIFO or "-" is
+// written in place, never replaced.
 class Output {
  public:
-  ~Output() {
-    if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
-    if (!tmp_.empty()) ::unlink(tmp_.c_str());
-    ZSTD_freeCCtx(cctx_);
-  }
+  ~Output() { ZSTD_freeCCtx(cctx_); }  // an unclosed file_ removes its temporary
   Status Open(const std::string& path) {
     path_ = path;
-    if (path == "-") {
-      fd_ = STDOUT_FILENO;
-    } else {
-      std::filesystem::path p(path);
-      tmp_ = (p.parent_path() / ("." + p.filename().string() + ".tmp")).string();
-      fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd_ < 0) {
-        tmp_.clear();
-        return Status::RunError(path + ": cannot create: " + std::strerror(errno));
-      }
-      if (path.size() > 4 && path.compare(path.size() - 4, 4, ".zst") == 0) {
-        cctx_ = ZSTD_createCCtx();
-        ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, 3);
-        ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
-      }
+    auto f = io::AtomicFile::Open(path);
+    // A sample that cannot be written stops the run (the generator has nothing else to do).
+    if (!f.ok()) return Status::RunError(f.status().message());
+    file_ = std::move(f.value());
+    if (path.size() > 4 && path.compare(path.size() - 4, 4, ".zst") == 0) {
+      cctx_ = ZSTD_createCCtx();
+      ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, 3);
+      ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
     }
     return Status::Ok();
   }
@@ -660,17 +647,7 @@ class Output {
   }
   Status Close() {
     if (Status st = Flush(true); !st.ok()) return st;
-    if (fd_ != STDOUT_FILENO) {
-      if (::close(fd_) != 0) {
-        fd_ = -1;
-        return Status::RunError(path_ + ": close failed: " + std::strerror(errno));
-      }
-      fd_ = -1;
-      if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
-        return Status::RunError(path_ + ": rename failed: " + std::strerror(errno));
-      }
-      tmp_.clear();
-    }
+    if (Status st = file_->Commit(); !st.ok()) return Status::RunError(st.message());
     return Status::Ok();
   }
 
@@ -691,15 +668,13 @@ class Output {
       }
       data = SV(zbuf_.data(), produced);
     }
-    if (int err = io::WriteAll(fd_, data); err != 0) {
-      return Status::RunError(path_ + ": write failed: " + std::strerror(err));
-    }
+    if (Status st = file_->Append(data); !st.ok()) return Status::RunError(st.message());
     buf_.clear();
     return Status::Ok();
   }
 
-  std::string path_, tmp_;
-  int fd_ = -1;
+  std::string path_;
+  std::unique_ptr<io::AtomicFile> file_;
   ZSTD_CCtx* cctx_ = nullptr;
   std::string buf_, zbuf_;
 };

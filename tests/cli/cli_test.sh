@@ -101,6 +101,82 @@ for opt in --output --patterns --threads --text-field --stats --on-bad-record --
   check "help-mentions$opt" grep -q -- "$opt" "$tmp/stdout"
 done
 
+# --- a stats file that cannot be written: a message naming it, exit 1 (was: exit 0) ---
+if [ -c /dev/full ]; then
+  expect_rc clean-stats-dev-full 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/sf" -q --stats /dev/full
+  check clean-stats-dev-full-message grep -q "boilerstrip: /dev/full: cannot write stats: " "$tmp/stderr"
+  check clean-stats-dev-full-output-done [ -s "$tmp/sf/a.jsonl" ]
+  check dev-full-still-a-device [ -c /dev/full ]
+  expect_rc profile-stats-dev-full 1 "$bin" profile "$tmp/a.jsonl" -o "$tmp/sf.bsp" -q --stats /dev/full
+  check profile-stats-dev-full-message grep -q "boilerstrip: /dev/full: cannot write stats: " "$tmp/stderr"
+else
+  echo "note: no /dev/full, stats-on-a-full-device checks skipped" >&2
+fi
+expect_rc clean-stats-missing-dir 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/sm" -q --stats "$tmp/nodir/s.json"
+check clean-stats-missing-dir-message grep -q "boilerstrip: $tmp/nodir/s.json: cannot write stats: " "$tmp/stderr"
+expect_rc profile-stats-missing-dir 1 "$bin" profile "$tmp/a.jsonl" -o "$tmp/sm.bsp" -q --stats "$tmp/nodir/p.json"
+check profile-stats-missing-dir-message grep -q "boilerstrip: $tmp/nodir/p.json: cannot write stats: " "$tmp/stderr"
+# Written whole through a temporary: no leftovers, and the stats of a good run still land.
+expect_rc profile-stats-ok 0 "$bin" profile "$tmp/a.jsonl" -o "$tmp/sp.bsp" -q --stats "$tmp/sp.json"
+check profile-stats-json python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["records_in"] == 4' "$tmp/sp.json"
+check stats-no-temporaries test -z "$(ls -A "$tmp" | grep '^\.' || true)"
+
+# --- every command takes every spelling of a flag's value ---
+for spelling in "-o $tmp/sp1" "-o$tmp/sp2" "--output=$tmp/sp3" "--output $tmp/sp4"; do
+  # shellcheck disable=SC2086
+  expect_rc "clean-spelling $spelling" 0 "$bin" clean "$tmp/many.jsonl" $spelling -q -T1 --batch-size=4K
+done
+for n in 1 2 3 4; do check "clean-spelling-$n-output" cmp -s "$tmp/sp1/many.jsonl" "$tmp/sp$n/many.jsonl"; done
+expect_rc clean-T-attached 0 "$bin" clean "$tmp/many.jsonl" -o "$tmp/sp5" -q -T2
+expect_rc clean-threads-equals 0 "$bin" clean "$tmp/many.jsonl" -o "$tmp/sp6" -q --threads=2
+check clean-T-spellings-same cmp -s "$tmp/sp5/many.jsonl" "$tmp/sp6/many.jsonl"
+expect_rc profile-spelling-1 0 "$bin" profile "$tmp/many.jsonl" -o "$tmp/sp1.bsp" -q -T 1
+expect_rc profile-spelling-2 0 "$bin" profile "$tmp/many.jsonl" -o"$tmp/sp2.bsp" -q -T2
+expect_rc profile-spelling-3 0 "$bin" profile "$tmp/many.jsonl" --output="$tmp/sp3.bsp" -q --threads=2
+check profile-spellings-same sh -c "cmp -s '$tmp/sp1.bsp' '$tmp/sp2.bsp' && cmp -s '$tmp/sp1.bsp' '$tmp/sp3.bsp'"
+expect_rc merge-spelling 0 "$bin" merge -q "$tmp/sp1.bsp" --output="$tmp/sp4.bsp"
+expect_rc merge-threshold-equals 0 "$bin" merge -q --final --min-site-docs=2 "$tmp/sp1.bsp" -o "$tmp/sp5.bsp"
+expect_rc inspect-top-equals 0 "$bin" inspect "$tmp/sp1.bsp" --top=3
+expect_rc flag-value-missing 1 "$bin" clean "$tmp/a.jsonl" -o
+check flag-value-missing-message grep -q -- "-o: missing value" "$tmp/stderr"
+expect_rc flag-takes-no-value 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/x" --force=yes
+check flag-takes-no-value-message grep -q -- "--force: takes no value" "$tmp/stderr"
+expect_rc inspect-two-profiles 1 "$bin" inspect "$tmp/sp1.bsp" "$tmp/sp2.bsp"
+
+# --- the rank of a Slurm array task: its position in the array, not its id ---
+for k in 1 2 3 4 5 6 7; do cp "$tmp/a.jsonl" "$tmp/shard-$k.jsonl"; done
+mkdir -p "$tmp/shards" && mv "$tmp"/shard-*.jsonl "$tmp/shards/"
+ranks_cover() {  # ranks_cover NAME MIN MAX STEP: every task of --array=MIN-MAX:STEP, each shard once
+  local name=$1 min=$2 max=$3 step=$4 id count out=$tmp/rank-$1
+  count=$(( (max - min) / step + 1 ))
+  for ((id = min; id <= max; id += step)); do
+    SLURM_ARRAY_TASK_ID=$id SLURM_ARRAY_TASK_MIN=$min SLURM_ARRAY_TASK_MAX=$max \
+      SLURM_ARRAY_TASK_STEP=$step SLURM_ARRAY_TASK_COUNT=$count \
+      "$bin" clean "$tmp/shards" -o "$out" -q --stats "$out-$id.json" || return 1
+  done
+  [ "$(ls "$out" | grep -c '^shard-[1-7]\.jsonl$')" = 7 ] || return 1
+  python3 - "$out"-*.json <<'PY'
+import collections, json, sys
+done = collections.Counter(s["input"] for p in sys.argv[1:] for s in json.load(open(p))["shards"]
+                           if s["state"] == "done")
+sys.exit(0 if len(done) == 7 and set(done.values()) == {1} else (print(done) or 1))
+PY
+}
+check "rank array 1-4" ranks_cover a 1 4 1
+check "rank array 0-6:2" ranks_cover b 0 6 2
+check "rank array 5-8" ranks_cover c 5 8 1
+check "rank array 1-3 (profile)" sh -c "
+  for id in 1 2 3; do
+    SLURM_ARRAY_TASK_ID=\$id SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=3 SLURM_ARRAY_TASK_COUNT=3 \
+      '$bin' profile '$tmp/shards' -o '$tmp/rp-'\$id.bsp -q || exit 1
+  done"
+expect_rc rank-index-list 1 env SLURM_ARRAY_TASK_ID=9 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=9 \
+  SLURM_ARRAY_TASK_STEP=1 SLURM_ARRAY_TASK_COUNT=3 "$bin" clean "$tmp/shards" -o "$tmp/rank-x" -q
+check rank-index-list-message grep -q "pass --rank R --world-size W explicitly" "$tmp/stderr"
+expect_rc rank-index-list-explicit 0 env SLURM_ARRAY_TASK_ID=9 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=9 \
+  SLURM_ARRAY_TASK_STEP=1 SLURM_ARRAY_TASK_COUNT=3 "$bin" clean "$tmp/shards" -o "$tmp/rank-x" -q --rank 2 --world-size 3
+check rank-index-list-explicit-share [ "$(ls "$tmp/rank-x" | grep -c jsonl)" = 4 ]  # shards 3 and 6: out + quarantine
+
 # --- rules: check and compile errors, with file:line: rule name ---
 printf 'ok drop i fine\n  match: fine\n  nomatch: coarse\nbad erase i x\nx drop - (unclosed\n' >"$tmp/bad.rules"
 expect_rc check-bad-rules 1 "$bin" check "$tmp/bad.rules"

@@ -55,6 +55,39 @@ expect_fail same-truth "--truth and -o name the same file" "$bin" gen -o "$tmp/x
 expect_fail no-dir "cannot create" "$bin" gen --size 10K -o "$tmp/missing/x.jsonl"
 check nothing-left test ! -e "$tmp/x.jsonl"
 check no-temporaries test -z "$(ls -A "$tmp" | grep '^\.' || true)"
+# A device or FIFO given as the output is written in place, never replaced by a rename (as root,
+# a rename over /dev/null would destroy the device).
+if [ "$(id -u)" = 0 ] && mknod "$tmp/null" c 1 3 2>/dev/null && mknod "$tmp/null2" c 1 3 2>/dev/null; then
+  check device-out "$bin" gen --size 64K -o "$tmp/null"
+  check device-truth "$bin" gen --size 64K -o "$tmp/null" --truth "$tmp/null2"
+  check device-still-a-device test -c "$tmp/null"
+  check truth-device-still-a-device test -c "$tmp/null2"
+  check device-still-works sh -c "printf x >'$tmp/null' && test ! -s '$tmp/null'"
+  rm -f "$tmp/null" "$tmp/null2"
+else
+  echo "gen_test: not root or no mknod here: device checks skipped" >&2
+fi
+if mkfifo "$tmp/fifo" "$tmp/fifo2" 2>/dev/null; then
+  "$bin" gen --size 64K --seed 4 -o "$tmp/ref.jsonl" --truth "$tmp/ref.truth"
+  timeout 20 cat "$tmp/fifo" >"$tmp/fifo.out" &
+  reader=$!
+  timeout 20 cat "$tmp/fifo2" >"$tmp/fifo2.out" &
+  reader2=$!
+  check fifo-write timeout 20 "$bin" gen --size 64K --seed 4 -o "$tmp/fifo" --truth "$tmp/fifo2"
+  wait "$reader"
+  wait "$reader2"
+  check fifo-delivers-bytes cmp -s "$tmp/fifo.out" "$tmp/ref.jsonl"
+  check fifo-delivers-truth cmp -s "$tmp/fifo2.out" "$tmp/ref.truth"
+  check fifo-still-a-fifo test -p "$tmp/fifo"
+  check fifo2-still-a-fifo test -p "$tmp/fifo2"
+  rm -f "$tmp/fifo" "$tmp/fifo2" "$tmp/fifo.out" "$tmp/fifo2.out" "$tmp/ref.jsonl" "$tmp/ref.truth"
+fi
+# Every spelling of -o.
+"$bin" gen --size 100K --seed 4 -o"$tmp/o1.jsonl"
+"$bin" gen --size 100K --seed 4 --output "$tmp/o2.jsonl"
+"$bin" gen --size=100K --seed=4 --output="$tmp/o3.jsonl"
+check o-spellings sh -c "cmp -s '$tmp/o1.jsonl' '$tmp/o2.jsonl' && cmp -s '$tmp/o1.jsonl' '$tmp/o3.jsonl'"
+check no-temporaries-after test -z "$(ls -A "$tmp" | grep '^\.' || true)"
 "$bin" gen --help >"$tmp/help"
 check help grep -q -- '--truth FILE' "$tmp/help"
 "$bin" --help >"$tmp/help"

@@ -3,8 +3,10 @@
 # slurmd, munge; apt-installed when missing), runs scripts/slurm/submit.sh's chain
 # profile (4-task array) → merge → clean (4-task array) → summary over generated multi-site
 # shards, and checks that the profile, every cleaned shard and the summed stats equal a single
-# local run's. Then a resume (everything skipped, summary still complete) and a failing chain
-# (a corrupt shard: the map fails, the rest is cancelled, the summary fails).
+# local run's. Then a resume (everything skipped, summary still complete); clean arrays whose ids
+# do not start at 0 (--array=1-4, 0-6:2, 5-8: each shard cleaned exactly once, the same bytes
+# and stats as a local run) and an index list (0,1,5: every task fails, asking for --rank);
+# and a failing chain (a corrupt shard: the map fails, the rest is cancelled, the summary fails).
 # Daemons are stopped by the PIDs they wrote, at exit.
 #
 # usage: slurm_chain_test.sh BOILERSTRIP SOURCE_DIR
@@ -200,7 +202,8 @@ for k in 01 04 06; do zstd -q --rm "$tmp/gen/shard-$k.jsonl"; done  # mixed plai
 # ------------------------------------------------------------------ the chain on Slurm
 export BOILERSTRIP=$bin
 # GROUP=3: merge.sbatch merges the 4 parts in groups (3 + 1) first; same bytes expected.
-ids=$(cd "$tmp" && GROUP=3 "$src/scripts/slurm/submit.sh" chain 4 "$tmp/out" "$tmp/work" "$tmp/gen") || die "submit"
+# ARRAY=1-4: array ids from 1; the profile parts are still part-0..3, by position (rank).
+ids=$(cd "$tmp" && GROUP=3 ARRAY=1-4 "$src/scripts/slurm/submit.sh" chain 4 "$tmp/out" "$tmp/work" "$tmp/gen") || die "submit"
 echo "$ids"
 declare -A job
 while read -r name id; do job[$name]=$id; done <<<"$ids"
@@ -215,9 +218,9 @@ for f in "$tmp"/local/*; do
   check "$(basename "$f") = local" cmp "$f" "$tmp/out/$(basename "$f")"
 done
 check "same outputs" test "$(ls "$tmp/local" | tr '\n' ' ')" = "$(ls "$tmp/out" | tr '\n' ' ')"
-check "a log per task" test "$(ls "$tmp/work/logs" | grep -c 'bs-clean-.*_[0-3]\.log')" = 4
-same_total() {  # the summary's total = the local run's total (but seconds)
-  python3 - "$1" "$tmp/local.json" <<'EOF'
+check "a log per task" test "$(ls "$tmp/work/logs" | grep -c 'bs-clean-.*_[1-4]\.log')" = 4
+same_total() {  # same_total SUMMARY [LOCAL]: the totals are equal (but seconds)
+  python3 - "$1" "${2:-$tmp/local.json}" <<'EOF'
 import json, sys
 a = json.load(open(sys.argv[1]))["total"]; b = json.load(open(sys.argv[2]))["total"]
 for d in (a, b): d.pop("seconds", None)
@@ -234,6 +237,58 @@ while read -r name id; do job[$name]=$id; done <<<"$ids"
 check "resubmitted clean completes" slurm_wait_ok "${job[clean]}" "${job[summary]}"
 check "resume skipped every shard" test "$(cat "$tmp"/work/logs/bs-clean-"${job[clean]}"_*.log | grep -c 'output exists, skipped')" = 8
 check "summary still counts every shard" same_total "$tmp/work/stats.json"
+
+# ------------------------------------------------------------------ arrays that do not start at 0
+# Task ids are whatever --array says; a task's share is its position in the array. Before, the
+# id itself was the rank: task 4 of 1-4 failed and files[0::4] were never cleaned.
+"$bin" clean "$tmp/gen" -o "$tmp/plain" --stats "$tmp/plain.json" -q || die "local plain clean"
+declare -A arr=([a]=1-4 [b]=0-6:2 [c]=5-8)
+for k in a b c; do
+  ids=$(cd "$tmp" && ARRAY=${arr[$k]} "$src/scripts/slurm/submit.sh" clean 4 "$tmp/out-$k" "$tmp/work-$k" "$tmp/gen") ||
+    die "submit --array=${arr[$k]}"
+  while read -r name id; do job[$k-$name]=$id; done <<<"$ids"
+done
+once() {  # once STATS...: each shard the local run cleaned, done by exactly one task; none failed
+  python3 - "$tmp/plain.json" "$@" <<'EOF'
+import collections, json, sys
+want = {s["input"] for s in json.load(open(sys.argv[1]))["shards"]}
+done, bad = collections.Counter(), []
+for p in sys.argv[2:]:
+    for s in json.load(open(p))["shards"]:
+        if s["state"] == "done": done[s["input"]] += 1
+        else: bad.append((p, s["input"], s["state"]))
+ok = len(want) == 8 and set(done) == want and set(done.values()) == {1} and not bad
+sys.exit(0 if ok else (print(sorted(want), dict(done), bad) or 1))
+EOF
+}
+for k in a b c; do
+  a=${arr[$k]}
+  slurm_wait_ok "${job[$k-clean]}" "${job[$k-summary]}"
+  rc=$?
+  check "--array=$a completes" test "$rc" = 0
+  [ "$rc" = 0 ] || log "states: clean $(job_states "${job[$k-clean]}"), summary $(job_states "${job[$k-summary]}")"
+  check "--array=$a: same outputs" test "$(ls "$tmp/plain" | tr '\n' ' ')" = "$(ls "$tmp/out-$k" 2>/dev/null | tr '\n' ' ')"
+  for f in "$tmp"/plain/*; do
+    check "--array=$a: $(basename "$f") = local" cmp "$f" "$tmp/out-$k/$(basename "$f")"
+  done
+  check "--array=$a: stats of ranks 0-3" test "$(ls "$tmp/work-$k/stats" | grep -c '^clean-[0-3]\.[0-9]*\.json$')" = 4
+  check "--array=$a: each shard cleaned once" once "$tmp/work-$k"/stats/clean-*.json
+  check "--array=$a: summed stats = local stats" same_total "$tmp/work-$k/stats.json" "$tmp/plain.json"
+done
+# An index list has no ranks: submit.sh refuses it, and a task of one submitted by hand fails
+# with a message saying what to do (nothing cleaned twice or skipped silently). 0,1,5: no step
+# makes a range of 3 ids from 0 to 5, whatever SLURM_ARRAY_TASK_STEP Slurm sets for a list.
+check "submit.sh refuses --array=0,1,5" sh -c "! ARRAY=0,1,5 '$src/scripts/slurm/submit.sh' clean 3 '$tmp/out-l' '$tmp/work-l' '$tmp/gen' 2>/dev/null"
+mkdir -p "$tmp/work-l/logs"
+list=$(cd "$tmp" && BOILERSTRIP=$bin INPUT="$tmp/gen" OUT="$tmp/out-l" WORK="$tmp/work-l" \
+  sbatch --parsable --array=0,1,5 -o "$tmp/work-l/logs/%x-%A_%a.log" "$src/scripts/slurm/clean.sbatch") ||
+  die "sbatch --array=0,1,5"
+slurm_wait_ok "$list"
+check "--array=0,1,5: tasks fail" sh -c "scontrol show job -o $list | grep -q 'JobState=FAILED'"
+check "--array=0,1,5: no task succeeds" sh -c "! scontrol show job -o $list | grep -q 'JobState=COMPLETED'"
+check "--array=0,1,5: says pass --rank" grep -q "pass --rank R --world-size W explicitly" "$tmp"/work-l/logs/*.log
+check "--array=0,1,5: nothing cleaned" test -z "$(ls "$tmp/out-l" 2>/dev/null)"
+grep -h "array task" "$tmp"/work-l/logs/*.log | sed 's/^/  slurm env: /'
 
 # ------------------------------------------------------------------ a failing chain
 printf 'this is not zstd' >"$tmp/gen/shard-99.jsonl.zst"
