@@ -404,7 +404,7 @@ TEST(Classifier, RunsInsideTheCleanerUnderItsOwnReason) {
   stats.Resize(set->rules().size());
   std::string out;
   int drop_doc = -1;
-  ASSERT_TRUE(cleaner.value()->CleanText(text, *state, &stats, &out, &drop_doc));
+  ASSERT_TRUE(cleaner.value()->CleanText(text, *state, &stats, &out, &drop_doc).value());
   // Weather is protected by its keep rule and counts as content: Contact, one short line
   // between it and the prose, stays. Share goes by its rule (and is skipped as context); the
   // menu above Weather and the footer go by the classifier.
@@ -419,7 +419,7 @@ TEST(Classifier, RunsInsideTheCleanerUnderItsOwnReason) {
   ASSERT_TRUE(plain.ok());
   Stats plain_stats;
   plain_stats.Resize(set->rules().size());
-  ASSERT_TRUE(plain.value()->CleanText(text, *state, &plain_stats, &out, &drop_doc));
+  ASSERT_TRUE(plain.value()->CleanText(text, *state, &plain_stats, &out, &drop_doc).value());
   EXPECT_EQ(plain_stats.removed_by[kReason], 0u);
   EXPECT_EQ(plain_stats.lines_removed, 1u);
 

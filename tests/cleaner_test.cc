@@ -213,6 +213,30 @@ TEST(Cleaner, UnchangedRecordIsByteIdentical) {
   EXPECT_EQ(out, record);
 }
 
+// RFC 8259 numbers that no double or 64-bit integer holds are valid JSON (real metadata has
+// them): the record is cleaned, and each number is written back byte for byte.
+TEST(Cleaner, NumbersPastDoubleAndInt64AreValidAndKeptAsTheyAre) {
+  auto c = MakeCleaner(kRules);
+  for (std::string number :
+       {"1e400", "123456789012345678901234567890", "-0.0e-999", "1E+400", "-1e-400",
+        "18446744073709551616", "-9223372036854775809", "0.00000000000000000000000000001e-999",
+        "-123456789012345678901234567890.123456789012345678901234567890E-0400"}) {
+    const std::string rest = ",\"n\":" + number + ", \"a\":[" + number + ",{\"m\":" + number +
+                             "}],\"z\":" + number + "}";
+    std::string out;
+    RecordOutcome r = CleanOne(*c, "{\"text\":\"Body\\nShare this\"" + rest, &out);
+    ASSERT_EQ(r.verdict, RecordVerdict::kWritten) << number << " " << BadRecordName(r.bad);
+    EXPECT_TRUE(r.changed);
+    EXPECT_EQ(out, "{\"text\":\"Body\"" + rest);
+    // Unchanged, the record is written byte-identical; a number may also precede the text.
+    const std::string same = "{\"n\":" + number + ",\"text\":\"Body\"" + rest;
+    r = CleanOne(*c, same, &out);
+    ASSERT_EQ(r.verdict, RecordVerdict::kWritten) << number;
+    EXPECT_FALSE(r.changed);
+    EXPECT_EQ(out, same);
+  }
+}
+
 TEST(Cleaner, EscapedFormsAreTheSameCharactersToRulesAndDedup) {
   auto c = MakeCleaner(kRules);
   // "Share this" spelled with escapes is still matched; the duplicate with \u2019 is found.
@@ -323,11 +347,68 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{R"({"text":"a","x":"bad \q escape"})", BadRecord::kInvalidJson},
                       BadCase{R"({"text":"a","x":[[[]]})", BadRecord::kInvalidJson},
                       BadCase{R"({"text":"a","x":{"y":1})", BadRecord::kInvalidJson},
+                      // Numbers outside RFC 8259's grammar, wherever they stand.
+                      BadCase{R"({"text":"a","x":01})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":-01})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":1.})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":1.e5})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":.5})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":+1})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":1e})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":1e+})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":1E-})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":-})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":- 1})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":NaN})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":Infinity})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":-Infinity})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":0x1F})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":1.5.5})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":"a","x":[1e400x]})", BadRecord::kInvalidJson},
+                      BadCase{R"({"x":1e,"text":"a"})", BadRecord::kInvalidJson},
+                      BadCase{R"({"text":1e400})", BadRecord::kNonStringText},
                       BadCase{R"({"id":1})", BadRecord::kMissingText},
                       BadCase{R"({"text":null})", BadRecord::kNonStringText},
                       BadCase{R"({"text":42})", BadRecord::kNonStringText},
                       BadCase{R"({"text":{"a":"b"}})", BadRecord::kNonStringText},
                       BadCase{R"({"text":"a","text":"b"})", BadRecord::kDuplicateText}));
+
+// A scan that fails says nothing of which rules match: the record is never written as if none
+// did; the failure is a value that fails the shard.
+TEST(Cleaner, FailedScanIsAFailureNeverAnUncleanedRecord) {
+  auto c = MakeCleaner(kRules);
+  auto state = c->MakeState();
+  Cleaner::EmptyScratchForTesting(*state);
+  Stats stats;
+  stats.Resize(c->patterns().rules().size());
+  std::string out = "untouched";
+  int drop_rule = -1;
+  Result<bool> text = c->CleanText("Body\nShare this", *state, &stats, &out, &drop_rule);
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.status().scope(), ErrorScope::kShard);
+  EXPECT_NE(text.status().message().find("rule scan failed"), std::string::npos)
+      << text.status().message();
+  EXPECT_EQ(stats.lines_in, 0u);
+  EXPECT_EQ(stats.lines_removed, 0u);
+
+  // Even a text no rule matches: the scan itself failed.
+  for (const char* json : {R"({"text":"Body\nShare this"})", R"({"text":"Nothing to drop"})"}) {
+    simdjson::padded_string padded{std::string(json)};
+    out = "untouched";
+    RecordOutcome r = c->CleanRecord(std::string_view(padded.data(), padded.size()), *state,
+                                     &stats, &out);
+    EXPECT_EQ(r.verdict, RecordVerdict::kFailed) << json;
+    EXPECT_NE(r.error.find("rule scan failed"), std::string::npos) << r.error;
+    EXPECT_EQ(out, "untouched");
+  }
+  // A bad record is bad before any scan.
+  simdjson::padded_string bad{std::string(R"({"text":1})")};
+  RecordOutcome r = c->CleanRecord(std::string_view(bad.data(), bad.size()), *state, &stats, &out);
+  EXPECT_EQ(r.verdict, RecordVerdict::kBad);
+  EXPECT_TRUE(r.error.empty());
+  // A fresh state scans again.
+  EXPECT_EQ(CleanTextOf(*c, "Body\nShare this"), "Body");
+}
 
 TEST(Cleaner, DeepNestingIsInvalidNotACrash) {
   auto c = MakeCleaner(kRules);

@@ -64,7 +64,7 @@ TEST(DefaultRules, EveryExampleBehavesThroughTheCleaner) {
       stats.Resize(rules.size());
       std::string out;
       int drop_doc = -1;
-      bool changed = cleaner->CleanText(ex.line, *state, &stats, &out, &drop_doc);
+      bool changed = cleaner->CleanText(ex.line, *state, &stats, &out, &drop_doc).value();
       if (ex.must_match) {
         ++matches;
         if (!removing) continue;
@@ -117,7 +117,7 @@ TEST(DefaultRules, NearMissesSurviveInsideProse) {
       stats.Resize(set->rules().size());
       std::string out;
       int drop_doc = -1;
-      bool changed = cleaner->CleanText(text, *state, &stats, &out, &drop_doc);
+      bool changed = cleaner->CleanText(text, *state, &stats, &out, &drop_doc).value();
       EXPECT_FALSE(changed) << out;
     }
   }
@@ -146,12 +146,12 @@ TEST(DefaultRules, CommentSectionIsCutAfterTheArticle) {
   stats.Resize(set->rules().size());
   std::string out;
   int drop_doc = -1;
-  ASSERT_TRUE(cleaner->CleanText(text, *state, &stats, &out, &drop_doc));
+  ASSERT_TRUE(cleaner->CleanText(text, *state, &stats, &out, &drop_doc).value());
   EXPECT_EQ(out + "\n", article);
 
   // The same header above a short article (a byline's comment count) cuts nothing below it.
   std::string top = "12 Comments\n" + article;
-  ASSERT_TRUE(cleaner->CleanText(top, *state, &stats, &out, &drop_doc));
+  ASSERT_TRUE(cleaner->CleanText(top, *state, &stats, &out, &drop_doc).value());
   EXPECT_EQ(out + "\n", article);
 }
 
@@ -191,7 +191,7 @@ TEST(DefaultRules, C4PresetExamplesBehaveWithOurStagesOff) {
       stats.Resize(set->rules().size());
       std::string out;
       int drop_doc = -1;
-      bool changed = cleaner.value()->CleanText(ex.line, *state, &stats, &out, &drop_doc);
+      bool changed = cleaner.value()->CleanText(ex.line, *state, &stats, &out, &drop_doc).value();
       EXPECT_EQ(changed, ex.must_match);
       // C4 drops a line for any of its reasons; the lowest-numbered matching rule is named.
       EXPECT_EQ(stats.lines_removed, ex.must_match ? 1u : 0u);
@@ -205,11 +205,11 @@ TEST(DefaultRules, C4PresetExamplesBehaveWithOurStagesOff) {
   std::string out;
   int drop_doc = -1;
   ASSERT_TRUE(cleaner.value()->CleanText("Home\nThe ferry runs again.\nIt was repaired.", *state,
-                                         &stats, &out, &drop_doc));
+                                         &stats, &out, &drop_doc).value());
   EXPECT_EQ(out, "The ferry runs again.\nIt was repaired.");
   // A match never runs on into the next line: blank lines between sentences change nothing.
   EXPECT_FALSE(cleaner.value()->CleanText("The ferry runs again.\n\nIt was repaired.\n\nIt is done now.",
-                                          *state, &stats, &out, &drop_doc));
+                                          *state, &stats, &out, &drop_doc).value());
 }
 
 TEST(DefaultRules, MatchesStayWithinTheirLine) {
@@ -224,11 +224,11 @@ TEST(DefaultRules, MatchesStayWithinTheirLine) {
   std::string out;
   int drop_doc = -1;
   ASSERT_TRUE(cleaner->CleanText("Home | News | Sport\n\nWhy the bridge matters to its drivers\n",
-                                 *state, &stats, &out, &drop_doc));
+                                 *state, &stats, &out, &drop_doc).value());
   EXPECT_EQ(out, "Why the bridge matters to its drivers");
   ASSERT_TRUE(cleaner->CleanText(
       "Posted by Jane on October 26, 2012 at 9:15 pm\nby the river the town grew at 9:15 pm\n",
-      *state, &stats, &out, &drop_doc));
+      *state, &stats, &out, &drop_doc).value());
   EXPECT_EQ(out, "by the river the town grew at 9:15 pm");
 }
 

@@ -226,7 +226,7 @@ TEST(Sample, DefaultRulesRemoveExactlyTheChrome) {
     std::string out;
     int drop_rule = -1;
     std::string cleaned = text;
-    if (cleaner->CleanText(text, *state, &stats, &out, &drop_rule)) {
+    if (cleaner->CleanText(text, *state, &stats, &out, &drop_rule).value()) {
       ASSERT_EQ(drop_rule, -1) << r.id;
       cleaned = out;
       ++changed;

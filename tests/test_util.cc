@@ -179,10 +179,12 @@ std::string CleanTextOf(const Cleaner& cleaner, const std::string& text, Stats* 
   auto state = cleaner.MakeState();
   std::string out;
   int drop_rule = -1;
-  bool changed = cleaner.CleanText(text, *state, stats, &out, &drop_rule);
+  Result<bool> changed = cleaner.CleanText(text, *state, stats, &out, &drop_rule);
+  EXPECT_TRUE(changed.ok()) << changed.status().message();
+  if (!changed.ok()) return text;
   if (dropped) *dropped = drop_rule >= 0;
   if (drop_rule >= 0) return "";
-  return changed ? out : text;
+  return changed.value() ? out : text;
 }
 
 std::string Quote(const std::string& s) {

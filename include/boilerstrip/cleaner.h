@@ -56,12 +56,15 @@ enum class RecordVerdict : uint8_t {
   kWritten,  // *out holds the record to write (cleaned or unchanged)
   kDropped,  // a drop-doc rule removed the document
   kBad,      // the record is bad; `bad` says why, *out is untouched
+  kFailed,   // the record is good but could not be cleaned (the rule scan failed): the shard
+             // must fail; `error` says why, *out is untouched
 };
 
 struct RecordOutcome {
   RecordVerdict verdict = RecordVerdict::kWritten;
-  BadRecord bad = BadRecord::kInvalidJson;
-  bool changed = false;
+  BadRecord bad = BadRecord::kInvalidJson;  // kBad: why
+  bool changed = false;                     // kWritten: with a new text
+  std::string error;                        // kFailed: the message; empty otherwise
 };
 
 class Cleaner {
@@ -87,16 +90,25 @@ class Cleaner {
   // when a drop-doc rule removes the document (then *out is unspecified). Counts lines and
   // removals into *stats (sized for the rule count). `site` is the document's site for the
   // site profile; empty = none (the profile is not consulted).
-  bool CleanText(std::string_view text, State& state, Stats* stats, std::string* out,
-                 int* drop_doc_rule, std::string_view site = {}) const;
+  // Fails (kShard: the text's shard cannot be cleaned) when the rule scan fails, say when
+  // Hyperscan could not allocate the state's scratch; then *stats is untouched and *out and
+  // *drop_doc_rule are unspecified.
+  Result<bool> CleanText(std::string_view text, State& state, Stats* stats, std::string* out,
+                         int* drop_doc_rule, std::string_view site = {}) const;
 
-  // Cleans one JSONL record (without its '\n'). Appends the record to write to *out when the
-  // verdict is kWritten. Counts into *stats everything but records_in/records_out and the
-  // quarantine counters, which the caller owns.
+  // Cleans one JSONL record (without its '\n'): record/record_fields.h decides whether it is
+  // good and where its text is. Appends the record to write to *out when the verdict is
+  // kWritten. Counts into *stats everything but records_in/records_out and the quarantine
+  // counters, which the caller owns. A kFailed verdict (CleanText failed) fails the shard.
   // REQUIRES: SIMDJSON_PADDING readable bytes follow record.data() + record.size() (their
   // values do not matter).
   RecordOutcome CleanRecord(std::string_view record, State& state, Stats* stats,
                             std::string* out) const;
+
+  // For tests of the failure path only: empties the state's Hyperscan scratch, so that every
+  // later scan with `state` fails as when Hyperscan cannot allocate one (pattern_set.h), until
+  // a state from MakeState() is used instead.
+  static void EmptyScratchForTesting(State& state);
 
   const PatternSet& patterns() const { return *patterns_; }
   const CleanerOptions& options() const { return options_; }
@@ -105,7 +117,6 @@ class Cleaner {
   Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns);
   CleanerOptions options_;
   std::shared_ptr<const PatternSet> patterns_;
-  std::vector<std::string> url_path_;  // options_.url_field split at '.'
   std::unique_ptr<const Classifier> classifier_;  // null when options_.classifier is off
 };
 

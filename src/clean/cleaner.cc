@@ -7,7 +7,7 @@
 #include <bit>
 #include <cstring>
 
-#include "site/json_field.h"
+#include "record/record_fields.h"
 
 namespace boilerstrip {
 
@@ -106,10 +106,6 @@ uint64_t AlnumSignature(std::string_view line) {
   return a + b + c + d;
 }
 
-BadRecord FromSimdjson(simdjson::error_code err) {
-  return err == simdjson::UTF8_ERROR ? BadRecord::kInvalidUtf8 : BadRecord::kInvalidJson;
-}
-
 }  // namespace
 
 bool Cleaner::State::SeenBySignature(std::string_view text, size_t i, uint64_t signature,
@@ -182,8 +178,7 @@ Result<std::unique_ptr<Cleaner>> Cleaner::Create(CleanerOptions options,
 }
 
 Cleaner::Cleaner(CleanerOptions options, std::shared_ptr<const PatternSet> patterns)
-    : options_(std::move(options)), patterns_(std::move(patterns)),
-      url_path_(site::SplitFieldPath(options_.url_field)) {}
+    : options_(std::move(options)), patterns_(std::move(patterns)) {}
 
 Cleaner::~Cleaner() = default;
 
@@ -191,17 +186,23 @@ Cleaner::StatePtr Cleaner::MakeState() const { return StatePtr(new State(*patter
 
 void Cleaner::StateDeleter::operator()(State* state) const { delete state; }
 
-bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::string* out,
-                        int* drop_doc_rule, std::string_view site) const {
+void Cleaner::EmptyScratchForTesting(State& state) { state.scratch = PatternSet::Scratch(); }
+
+Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::string* out,
+                                int* drop_doc_rule, std::string_view site) const {
   *drop_doc_rule = kNone;
   SplitLines(text, &st.lines);
+  // A failed scan says nothing of which rules match: cleaning on as if none did would write
+  // the text with its boilerplate, and no count would show it. The shard fails instead.
+  if (Status scanned = patterns_->Scan(text, st.lines, st.scratch, &st.hits); !scanned.ok()) {
+    return Status::ShardError("rule scan failed: " + scanned.message());
+  }
   const size_t n = st.lines.size();
   const auto& rules = patterns_->rules();
   const int32_t rule_count = static_cast<int32_t>(rules.size());
   for (const Line& l : st.lines) stats->lines_in += l.blank ? 0 : 1;
 
   st.verdicts.assign(n, State::Verdict{kNone, kNone, kNone, false});
-  if (!patterns_->Scan(text, st.lines, st.scratch, &st.hits).ok()) st.hits.clear();
   for (const Hit& h : st.hits) {
     const size_t li = h.line;
     if (st.lines[li].blank) continue;
@@ -352,75 +353,29 @@ bool Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::str
 RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* stats,
                                    std::string* out) const {
   RecordOutcome outcome;
-  auto bad = [&](BadRecord why) {
+  record::RecordFields fields;
+  // The URL is read only for the site profile: without one its value matters to nothing.
+  const std::string_view url_path =
+      options_.site_profile != nullptr ? std::string_view(options_.url_field) : std::string_view();
+  if (auto bad = record::ParseRecordFields(st.parser, record, options_.text_field, url_path,
+                                           &fields)) {
     outcome.verdict = RecordVerdict::kBad;
-    outcome.bad = why;
+    outcome.bad = *bad;
     return outcome;
-  };
-  std::string_view json = record;
-  if (json.size() >= 3 && std::memcmp(json.data(), "\xEF\xBB\xBF", 3) == 0) json.remove_prefix(3);
-
-  od::document doc;
-  auto err = st.parser
-                 .iterate(simdjson::padded_string_view(json.data(), json.size(),
-                                                       json.size() + simdjson::SIMDJSON_PADDING))
-                 .get(doc);
-  if (err) return bad(FromSimdjson(err));
-  od::object obj;
-  if ((err = doc.get_object().get(obj))) return bad(FromSimdjson(err));
-
-  std::string_view text;
-  std::string_view url;
-  const char* token_begin = nullptr;
-  const char* token_end = nullptr;
-  bool found = false;
-  bool duplicate = false;
-  bool non_string = false;
-  bool bad_string = false;
-  for (auto field : obj) {
-    std::string_view key;
-    if ((err = field.unescaped_key().get(key))) return bad(FromSimdjson(err));
-    od::value value;
-    if ((err = field.value().get(value))) return bad(FromSimdjson(err));
-    if (key != options_.text_field) {
-      if (options_.site_profile != nullptr && key == url_path_[0]) {
-        if ((err = site::ConsumeCapturing(value, url_path_, 1, &url))) return bad(FromSimdjson(err));
-      } else if ((err = site::ConsumeValue(value))) {
-        return bad(FromSimdjson(err));
-      }
-      continue;
-    }
-    if (found) duplicate = true;
-    found = true;
-    od::json_type type;
-    if ((err = value.type().get(type))) return bad(FromSimdjson(err));
-    if (type != od::json_type::string || duplicate) {
-      non_string = non_string || type != od::json_type::string;
-      if ((err = site::ConsumeValue(value))) return bad(FromSimdjson(err));
-      continue;
-    }
-    std::string_view token = value.raw_json_token();
-    while (!token.empty() && token.back() != '"') token.remove_suffix(1);
-    token_begin = token.data();
-    token_end = token.data() + token.size();
-    if (value.get_string().get(text)) {
-      bad_string = true;
-      // The rest of the record is still checked: a broken record is invalid JSON first.
-    }
   }
-  // Anything after the object (trailing garbage, a second value) makes the record invalid.
-  if (const char* trailing; doc.current_location().get(trailing) == simdjson::SUCCESS) {
-    return bad(BadRecord::kInvalidJson);
-  }
-  if (!found) return bad(BadRecord::kMissingText);
-  if (duplicate) return bad(BadRecord::kDuplicateText);
-  if (non_string) return bad(BadRecord::kNonStringText);
-  if (bad_string) return bad(BadRecord::kInvalidString);
 
   int drop_rule = kNone;
   std::string_view site;
-  if (!url.empty() && options_.site_profile->namer().SiteOf(url, &st.site)) site = st.site;
-  if (!CleanText(text, st, stats, &st.new_text, &drop_rule, site)) {
+  if (!fields.url.empty() && options_.site_profile->namer().SiteOf(fields.url, &st.site)) {
+    site = st.site;
+  }
+  Result<bool> cleaned = CleanText(fields.text, st, stats, &st.new_text, &drop_rule, site);
+  if (!cleaned.ok()) {
+    outcome.verdict = RecordVerdict::kFailed;
+    outcome.error = cleaned.status().message();
+    return outcome;
+  }
+  if (!cleaned.value()) {
     out->append(record);
     return outcome;
   }
@@ -429,6 +384,8 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
     return outcome;
   }
   outcome.changed = true;
+  const char* token_begin = fields.text_token.data();
+  const char* token_end = token_begin + fields.text_token.size();
   out->append(record.data(), token_begin - record.data());
   out->push_back('"');
   AppendJsonEscaped(st.new_text, out);

@@ -25,7 +25,7 @@
 #include "boilerstrip/text.h"
 #include "io/io.h"
 #include "pipeline/tsan.h"
-#include "site/json_field.h"
+#include "record/record_fields.h"
 
 namespace boilerstrip {
 namespace {
@@ -136,8 +136,7 @@ class Profiler {
  public:
   Profiler(const ProfileOptions& o, std::shared_ptr<const SiteNamer> namer,
            std::vector<std::string> shards)
-      : o_(o), namer_(std::move(namer)), shards_(std::move(shards)),
-        url_path_(site::SplitFieldPath(o.url_field)) {}
+      : o_(o), namer_(std::move(namer)), shards_(std::move(shards)) {}
 
   Result<ProfileReport> Go();
 
@@ -151,7 +150,6 @@ class Profiler {
   const ProfileOptions& o_;
   std::shared_ptr<const SiteNamer> namer_;
   std::vector<std::string> shards_;
-  std::vector<std::string> url_path_;
   size_t next_shard_ = 0;
   std::unique_ptr<io::Source> src_;
   std::string current_;
@@ -254,48 +252,16 @@ void Profiler::Parse(Batch* b, Worker& w) const {
       ++b->bad;
       continue;
     }
-    if (rec.size() >= 3 && std::memcmp(rec.data(), "\xEF\xBB\xBF", 3) == 0) rec.remove_prefix(3);
-    // The padding after the batch, or the rest of the batch, makes every record padded.
-    size_t cap = b->data.size() - static_cast<size_t>(rec.data() - b->data.data());
-    od::document doc;
-    od::object obj;
-    if (w.parser.iterate(simdjson::padded_string_view(rec.data(), rec.size(), cap)).get(doc) ||
-        doc.get_object().get(obj)) {
+    // The padding after the batch, or the rest of the batch, makes every record padded. A bad
+    // record of any kind is counted bad: the cleaner quarantines it, so it has no lines.
+    record::RecordFields fields;
+    if (record::ParseRecordFields(w.parser, rec, o_.text_field, o_.url_field, &fields)
+            .has_value()) {
       ++b->bad;
       continue;
     }
-    std::string_view text, url;
-    int texts = 0;
-    bool ok = true;
-    for (auto field : obj) {
-      std::string_view key;
-      od::value value;
-      if (field.unescaped_key().get(key) || field.value().get(value)) {
-        ok = false;
-        break;
-      }
-      if (key == o_.text_field) {
-        ++texts;
-        if (value.get_string().get(text)) {
-          ok = false;
-          break;
-        }
-      } else if (key == url_path_[0]) {
-        if (site::ConsumeCapturing(value, url_path_, 1, &url)) {
-          ok = false;
-          break;
-        }
-      } else if (site::ConsumeCapturing(value, url_path_, url_path_.size() + 1, &url)) {
-        ok = false;
-        break;
-      }
-    }
-    const char* trailing;
-    if (!ok || texts != 1 || doc.current_location().get(trailing) == simdjson::SUCCESS) {
-      ++b->bad;
-      continue;
-    }
-    if (url.empty() || !namer_->SiteOf(url, &w.site)) {
+    const std::string_view text = fields.text;
+    if (fields.url.empty() || !namer_->SiteOf(fields.url, &w.site)) {
       ++b->no_site;
       continue;
     }

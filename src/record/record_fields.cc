@@ -1,0 +1,184 @@
+#include "record/record_fields.h"
+
+#include <cstring>
+
+namespace boilerstrip::record {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// A top-level value is at nesting 2 (the record's object is 1). On-Demand does not enforce its
+// max_depth while iterating, so past simdjson::DEFAULT_MAX_DEPTH a value is a DEPTH_ERROR, as the
+// DOM parser says, and deep input cannot overflow the stack.
+constexpr size_t kTopNesting = 2;
+
+// Where a value stands on the URL path. `on`: the keys so far followed the path; then `rest` is
+// what of the path lies below the value, and `here` says the value is the one looked for.
+struct PathPos {
+  std::string_view rest;
+  bool on = false;
+  bool here = false;
+
+  // The position of the value under key `key` of an object at this position.
+  PathPos Below(std::string_view key) const {
+    if (!on || here) return {};
+    const size_t dot = rest.find('.');
+    if (rest.substr(0, dot) != key) return {};
+    if (dot == std::string_view::npos) return {{}, true, true};
+    return {rest.substr(dot + 1), true, false};
+  }
+};
+
+bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Consumes `value` whole, so that all of it is validated, and points *url at the string at `pos`
+// when the path reaches one.
+simdjson::error_code Walk(od::value value, PathPos pos, size_t nesting, std::string_view* url) {
+  if (nesting > simdjson::DEFAULT_MAX_DEPTH) return simdjson::DEPTH_ERROR;
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  switch (type) {
+    case od::json_type::object: {
+      od::object obj;
+      if (auto err = value.get_object().get(obj)) return err;
+      for (auto field : obj) {
+        std::string_view key;
+        if (auto err = field.unescaped_key().get(key)) return err;
+        od::value v;
+        if (auto err = field.value().get(v)) return err;
+        if (auto err = Walk(v, pos.Below(key), nesting + 1, url)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array arr;
+      if (auto err = value.get_array().get(arr)) return err;
+      for (auto element : arr) {
+        od::value v;
+        if (auto err = element.get(v)) return err;
+        if (auto err = Walk(v, PathPos{}, nesting + 1, url)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      if (auto err = value.get_string().get(s)) return err;
+      if (pos.here) *url = s;
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::number: {
+      // Not get_number(): it fails on numbers the grammar allows but no double or 64-bit
+      // integer holds (1e400, 30 digits), and nothing here needs the number's value. The token
+      // runs to the next structural character; whitespace before it is no part of the number.
+      // The token is only looked at: the enclosing object or array steps over it.
+      std::string_view token = value.raw_json_token();
+      while (!token.empty() && IsJsonWhitespace(token.back())) token.remove_suffix(1);
+      return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return value.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null;
+      if (auto err = value.is_null().get(is_null)) return err;
+      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
+BadRecord FromSimdjson(simdjson::error_code err) {
+  return err == simdjson::UTF8_ERROR ? BadRecord::kInvalidUtf8 : BadRecord::kInvalidJson;
+}
+
+}  // namespace
+
+bool IsJsonNumber(std::string_view token) {
+  const char* p = token.data();
+  const char* const end = p + token.size();
+  auto digit = [&] { return p < end && *p >= '0' && *p <= '9'; };
+  auto digits = [&] {  // one or more
+    if (!digit()) return false;
+    while (digit()) ++p;
+    return true;
+  };
+  if (p < end && *p == '-') ++p;
+  if (p < end && *p == '0') {
+    ++p;  // a leading zero stands alone
+  } else if (!digits()) {
+    return false;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    if (!digits()) return false;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (!digits()) return false;
+  }
+  return p == end;
+}
+
+std::optional<BadRecord> ParseRecordFields(od::parser& parser, std::string_view record,
+                                           std::string_view text_field, std::string_view url_path,
+                                           RecordFields* fields) {
+  *fields = RecordFields{};
+  std::string_view json = record;
+  if (json.size() >= 3 && std::memcmp(json.data(), "\xEF\xBB\xBF", 3) == 0) json.remove_prefix(3);
+
+  od::document doc;
+  auto err = parser
+                 .iterate(simdjson::padded_string_view(json.data(), json.size(),
+                                                       json.size() + simdjson::SIMDJSON_PADDING))
+                 .get(doc);
+  if (err) return FromSimdjson(err);
+  od::object obj;
+  if ((err = doc.get_object().get(obj))) return FromSimdjson(err);
+
+  const PathPos top = url_path.empty() ? PathPos{} : PathPos{url_path, true, false};
+  bool found = false;
+  bool duplicate = false;
+  bool non_string = false;
+  bool bad_string = false;
+  for (auto field : obj) {
+    std::string_view key;
+    if ((err = field.unescaped_key().get(key))) return FromSimdjson(err);
+    od::value value;
+    if ((err = field.value().get(value))) return FromSimdjson(err);
+    if (key != text_field) {
+      if ((err = Walk(value, top.Below(key), kTopNesting, &fields->url))) return FromSimdjson(err);
+      continue;
+    }
+    if (found) duplicate = true;
+    found = true;
+    od::json_type type;
+    if ((err = value.type().get(type))) return FromSimdjson(err);
+    if (type != od::json_type::string || duplicate) {
+      non_string = non_string || type != od::json_type::string;
+      // Still validated: a broken record is invalid JSON before its text is judged.
+      if ((err = Walk(value, PathPos{}, kTopNesting, &fields->url))) return FromSimdjson(err);
+      continue;
+    }
+    // The token runs to the next structural character: cut it back to the closing quote.
+    std::string_view token = value.raw_json_token();
+    while (!token.empty() && token.back() != '"') token.remove_suffix(1);
+    fields->text_token = token;
+    if (value.get_string().get(fields->text)) {
+      bad_string = true;  // the rest of the record is still checked, as above
+    }
+  }
+  // Anything after the object (trailing garbage, a second value) makes the record invalid.
+  if (const char* trailing; doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    return BadRecord::kInvalidJson;
+  }
+  if (!found) return BadRecord::kMissingText;
+  if (duplicate) return BadRecord::kDuplicateText;
+  if (non_string) return BadRecord::kNonStringText;
+  if (bad_string) return BadRecord::kInvalidString;
+  return std::nullopt;
+}
+
+}  // namespace boilerstrip::record
