@@ -87,6 +87,17 @@ off_t SizeOf(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
 }
 
+// The path of the temporary an AtomicFile writes for `dir`/`name` (".NAME.XXXXXX.tmp"), or "".
+std::string TemporaryOf(const std::string& dir, const std::string& name) {
+  for (const std::string& e : ListDir(dir)) {
+    if (e.size() == name.size() + 12 && e.rfind("." + name + ".", 0) == 0 &&
+        e.compare(e.size() - 4, 4, ".tmp") == 0) {
+      return dir + "/" + e;
+    }
+  }
+  return "";
+}
+
 // --- outputs that cannot be written ---------------------------------------------------------
 
 TEST(Faults, OutputDirUnderARegularFileIsARunError) {
@@ -118,16 +129,16 @@ TEST(Faults, UnwritableQuarantineFailsTheShard) {
   WriteFile(dir / "a.jsonl", "{\"text\":\"fine\"}\n{\"text\":5}\n");
   WriteFile(dir / "b.jsonl", "{\"text\":\"fine\"}\n");
   ASSERT_EQ(::mkdir((dir / "q").c_str(), 0755), 0);
-  for (const char* blocker : {".a.quarantine.jsonl.tmp", "a.quarantine.jsonl"}) {
+  // Temporaries have unique names now, so only the final name can be blocked.
+  for (const char* blocker : {"a.quarantine.jsonl"}) {
     ASSERT_EQ(::mkdir((dir / "q/" + blocker).c_str(), 0755), 0);
     CliResult r = RunCli({"clean", "-q", "--force", dir / "a.jsonl", dir / "b.jsonl", "-o",
                           dir / "out", "--quarantine-dir", dir / "q"});
     EXPECT_EQ(r.exit_code, 2);
-    std::string want = blocker[0] == '.'
-                           ? "cannot create " + dir / "q/a.quarantine.jsonl: Is a directory"
-                           : "rename to " + dir / "q/a.quarantine.jsonl failed: Is a directory";
+    std::string want = dir / "q/a.quarantine.jsonl: is a directory";
     EXPECT_NE(r.err.find(want), std::string::npos) << r.err;
     EXPECT_EQ(ListDir(dir / "out"), std::vector<std::string>{"b.jsonl"});
+    EXPECT_EQ(ListDir(dir / "q"), std::vector<std::string>{blocker});  // no temporary left
     ASSERT_EQ(::rmdir((dir / "q/" + blocker).c_str()), 0);
   }
 }
@@ -170,6 +181,29 @@ TEST(Faults, ClosedStandardOutputIsANormalStop) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(ReadFile(dir / "err"), "");
   for (const std::string& f : ListDir(dir.path())) EXPECT_NE(f[0], '.') << f;
+}
+
+// A closed standard output stops the run normally (exit 0), but the stats never call the cut
+// shard done, and they name the shards that never started. (Before: the cut shard was "done"
+// and the later ones were missing from the stats.)
+TEST(Faults, ClosedStandardOutputReportsTheCutShardsAsNotFinished) {
+  TempDir dir;
+  WriteFile(dir / "in/a.jsonl", Corpus(8 << 20, 2));
+  WriteFile(dir / "in/b.jsonl", Corpus(1 << 20, 3));
+  WriteFile(dir / "run.sh", std::string("\"") + BOILERSTRIP_BINARY + "\" clean \"$1/in\" " +
+                                "-o - -T2 --quarantine-dir \"$1\" --stats \"$1/st.json\" " +
+                                "2>\"$1/err\" | head -c 100 >/dev/null\n" +
+                                "exit ${PIPESTATUS[0]}\n");
+  int status = std::system(("bash '" + dir / "run.sh" + "' '" + dir.path() + "'").c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  auto st = ReadStats(dir / "st.json");
+  EXPECT_EQ(st["broken_pipe"], "true");
+  EXPECT_EQ(st["shards.0.input"], dir / "in/a.jsonl");
+  EXPECT_EQ(st["shards.0.state"], "interrupted");
+  EXPECT_EQ(st["shards.1.input"], dir / "in/b.jsonl");
+  EXPECT_EQ(st["shards.1.state"], "not-started");
+  EXPECT_EQ(st["shards.1.stats.records_in"], "0");
 }
 
 // --- signals ----------------------------------------------------------------------------------
@@ -217,18 +251,22 @@ TEST(Faults, SigkillMidShardThenRerunGivesTheSameOutput) {
   ASSERT_FALSE(want_q.empty());
   ASSERT_EQ(::unlink((dir / "s.jsonl.zst").c_str()), 0);
 
-  const std::string out = dir / "out/s.jsonl.zst", tmp = dir / "out/.s.jsonl.zst.tmp";
+  const std::string out = dir / "out/s.jsonl.zst";
+  std::string tmp;
   {
     FifoRun run(dir, "s.jsonl.zst", {});
     run.Feed(std::string_view(data).substr(0, data.size() / 2));
-    EXPECT_TRUE(WaitFor([&] { return SizeOf(tmp) > 0; })) << "no temporary output appeared";
+    EXPECT_TRUE(WaitFor([&] {
+      tmp = TemporaryOf(dir / "out", "s.jsonl.zst");
+      return !tmp.empty() && SizeOf(tmp) > 0;
+    })) << "no temporary output appeared";
     EXPECT_FALSE(Exists(out));  // a partial output never has the final name
     ::kill(run.pid(), SIGKILL);
     EXPECT_EQ(WaitCli(run.pid()), 128 + SIGKILL);
   }
   EXPECT_FALSE(Exists(out));
   EXPECT_FALSE(Exists(dir / "out/s.quarantine.jsonl.zst"));
-  EXPECT_TRUE(Exists(tmp));  // SIGKILL cannot be cleaned up after; the re-run overwrites it
+  EXPECT_TRUE(Exists(tmp));  // SIGKILL cannot be cleaned up after; the re-run removes it
 
   ASSERT_EQ(::unlink((dir / "s.jsonl.zst").c_str()), 0);
   WriteFile(dir / "s.jsonl.zst", data);
@@ -246,7 +284,10 @@ TEST(Faults, SigintRemovesTemporariesAndExits130) {
     const std::string data = Corpus(4 << 20, 5);
     FifoRun run(dir, "s.jsonl", {});
     run.Feed(std::string_view(data).substr(0, data.size() / 2));
-    EXPECT_TRUE(WaitFor([&] { return SizeOf(dir / "out/.s.jsonl.tmp") > 0; }));
+    EXPECT_TRUE(WaitFor([&] {
+      const std::string tmp = TemporaryOf(dir / "out", "s.jsonl");
+      return !tmp.empty() && SizeOf(tmp) > 0;
+    }));
     // The child now waits on the FIFO, which stays open: the signal must still stop it.
     ::kill(run.pid(), sig);
     EXPECT_EQ(WaitCli(run.pid()), 130) << "signal " << sig;
@@ -271,7 +312,7 @@ TEST(Resume, SkipsCompleteOutputsRedoesTheRestAndForceRedoesAll) {
 
   // A killed run left b unfinished: no output under its name, a stale temporary.
   ::unlink((dir / "out/b.jsonl").c_str());
-  WriteFile(dir / "out/.b.jsonl.tmp", "stale partial data");
+  WriteFile(dir / "out/.b.jsonl.Xy12Ab.tmp", "stale partial data");
   CliResult r = RunCli(run);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find(dir / "out/a.jsonl" + ": output exists, skipped (--force to redo)"),
@@ -284,7 +325,7 @@ TEST(Resume, SkipsCompleteOutputsRedoesTheRestAndForceRedoesAll) {
   EXPECT_EQ(st["shards.1.state"], "done");
   EXPECT_EQ(st["shards.2.state"], "skipped");
   EXPECT_EQ(st["total.records_in"], st["shards.1.stats.records_in"]);  // b only
-  EXPECT_FALSE(Exists(dir / "out/.b.jsonl.tmp"));
+  EXPECT_FALSE(Exists(dir / "out/.b.jsonl.Xy12Ab.tmp"));  // a dead run's temporary is swept
   const std::string b = ReadFile(dir / "out/b.jsonl");
   EXPECT_FALSE(b.empty());
 

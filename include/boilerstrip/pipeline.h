@@ -63,7 +63,9 @@ struct RunOptions {
 struct ShardReport {
   std::string input;
   std::string output;   // empty when writing to stdout
-  enum class State { kDone, kSkipped, kFailed } state = State::kDone;
+  // kInterrupted: begun but cut by a signal or a closed standard output (its output was not
+  // written, or, on standard output, not completely); kNotStarted: the run stopped before it.
+  enum class State { kDone, kSkipped, kFailed, kInterrupted, kNotStarted } state = State::kDone;
   std::string error;    // when kFailed
   Stats stats;
 };
@@ -72,7 +74,8 @@ struct RunReport {
   std::vector<ShardReport> shards;
   Stats total;
   bool interrupted = false;  // SIGINT/SIGTERM stopped the run; temporaries were removed
-  bool broken_pipe = false;  // stdout was closed by its reader; a normal stop
+  bool broken_pipe = false;  // stdout was closed by its reader; a normal stop (the shards it
+                             // cut or kept from starting say so in their state)
   bool any_failed() const;
 };
 
@@ -82,6 +85,9 @@ Result<std::vector<std::string>> ListShards(const RunOptions& options);
 // Runs the pipeline. Returns a kRun error (nothing written) for bad options or outputs that
 // cannot be created; per-shard failures are reported in the RunReport.
 Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner);
+
+// "done", "skipped", "failed", "interrupted", "not-started": the state's name in --stats.
+const char* ShardStateName(ShardReport::State state);
 
 // Writes the report as the --stats JSON document.
 std::string RunReportToJson(const RunReport& report, const std::vector<std::string>& rule_names);

@@ -126,7 +126,8 @@ class ProfileReader {
   Status status_;
 };
 
-// Streaming writer of a profile file: to `path`.tmp, renamed to `path` by Finish().
+// Streaming writer of a profile file: to a unique temporary beside `path`, renamed to `path`
+// by Finish() (a device or FIFO at `path` is written in place).
 // Sites must come in strictly increasing byte order of name, entries in strictly increasing
 // hash order with docs ≥ 1. Use from one thread.
 class ProfileWriter {
@@ -135,6 +136,8 @@ class ProfileWriter {
   static Result<std::unique_ptr<ProfileWriter>> Create(const std::string& path,
                                                        const SiteOptions* final_options);
   ~ProfileWriter();  // removes the temporary file unless Finish() succeeded
+  ProfileWriter(const ProfileWriter&) = delete;
+  ProfileWriter& operator=(const ProfileWriter&) = delete;
   void BeginSite(std::string_view site, uint64_t docs);
   void Add(uint64_t hash, uint64_t docs);
   void EndSite();
@@ -147,10 +150,11 @@ class ProfileWriter {
   void PutVarint(uint64_t v);
   void Flush();
 
-  std::string path_, tmp_;
-  int fd_ = -1;
+  struct Out;  // the file and the running checksum of its bytes
+  std::string path_;
+  std::unique_ptr<Out> out_;
   std::string buf_;
-  int error_ = 0;
+  Status error_;
   ProfileInfo info_;
   uint64_t prev_hash_ = 0;
   bool first_entry_ = true;
@@ -242,6 +246,16 @@ struct ProfileReport {
 // corrupt shard: the profile is not written, since a partial count would skew every later
 // decision).
 Result<ProfileReport> RunProfile(const ProfileOptions& options);
+
+// For `inspect --text`: finds, in the records of `shards` whose site (SiteNamer of the URL at
+// the dotted `url_field`) is `site`, the first line whose normalized hash is each key of
+// *texts (keys preset; values filled with the line as written, left empty when not found).
+// Records are read and validated as `clean` and `profile` read them; bad records are skipped.
+// Stops reading once every key is found. A shard that cannot be read is a kShard error naming
+// it.
+Status FindSiteLineTexts(const std::vector<std::string>& shards, const std::string& site,
+                         const std::string& url_field, const std::string& text_field,
+                         const SiteNamer& namer, std::unordered_map<uint64_t, std::string>* texts);
 
 }  // namespace boilerstrip
 

@@ -9,14 +9,12 @@
 #include <string>
 #include <vector>
 
-#include <simdjson.h>
 
 #include <unordered_map>
 
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/text.h"
 #include "cli/flags.h"
-#include "io/io.h"
 
 namespace boilerstrip::cli {
 
@@ -67,65 +65,6 @@ std::string InfoJson(const ProfileInfo& i) {
                 (unsigned long long)i.entries, (unsigned long long)i.docs,
                 (unsigned long long)i.file_bytes);
   return buf;
-}
-
-// Finds, in the records of `shards` whose site is `site`, the first line with each hash in
-// *texts (keys preset, values filled). Returns false (after a message) on a read error.
-bool ResolveTexts(const std::vector<std::string>& shards, const std::string& site,
-                  const std::string& url_field, const std::string& text_field,
-                  const SiteNamer& namer, std::unordered_map<uint64_t, std::string>* texts) {
-  std::string pointer;
-  for (char c : "/" + url_field) pointer += c == '.' ? '/' : c;
-  simdjson::dom::parser parser;
-  std::vector<Line> lines;
-  std::string norm, record_site;
-  size_t left = texts->size();
-  for (const std::string& path : shards) {
-    bool compressed = false;
-    auto src = io::OpenSource(path, &compressed);
-    if (!src.ok()) {
-      std::fprintf(stderr, "boilerstrip: %s\n", src.status().message().c_str());
-      return false;
-    }
-    std::string pending;
-    std::vector<char> buf(1 << 20);
-    for (bool eof = false; !eof && left > 0;) {
-      auto n = src.value()->Read(buf.data(), buf.size());
-      if (!n.ok()) {
-        std::fprintf(stderr, "boilerstrip: %s\n", n.status().message().c_str());
-        return false;
-      }
-      eof = n.value() == 0;
-      pending.append(buf.data(), n.value());
-      size_t start = 0;
-      for (;;) {
-        size_t nl = pending.find('\n', start);
-        if (nl == std::string::npos && !eof) break;
-        size_t end = nl == std::string::npos ? pending.size() : nl;
-        std::string_view rec(pending.data() + start, end - start);
-        start = end + 1;
-        simdjson::dom::element doc;
-        std::string_view url, text;
-        if (!rec.empty() && !parser.parse(rec.data(), rec.size()).get(doc) &&
-            !doc.at_pointer(pointer).get(url) && !doc[text_field].get(text) &&
-            namer.SiteOf(url, &record_site) && record_site == site) {
-          SplitLines(text, &lines);
-          for (const Line& l : lines) {
-            std::string_view line = text.substr(l.begin, l.end - l.begin);
-            NormalizeLine(line, &norm);
-            auto it = texts->find(HashBytes(norm));
-            if (!l.blank && it != texts->end() && it->second.empty()) {
-              it->second.assign(line);
-              --left;
-            }
-          }
-        }
-        if (nl == std::string::npos) break;
-      }
-      pending.erase(0, std::min(start, pending.size()));
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -352,7 +291,10 @@ int InspectMain(int argc, char** argv) {
       std::unordered_map<uint64_t, std::string> texts;
       if (namer != nullptr) {
         for (const auto& l : lines) texts[l.second];
-        if (!ResolveTexts(text_shards, site, url_field, text_field, *namer, &texts)) {
+        Status found_texts =
+            FindSiteLineTexts(text_shards, site, url_field, text_field, *namer, &texts);
+        if (!found_texts.ok()) {
+          std::fprintf(stderr, "boilerstrip: %s\n", found_texts.message().c_str());
           return kExitFailed;
         }
       }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <vector>
 
@@ -147,6 +148,21 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 std::atomic<bool>& InterruptFlag() {
   static std::atomic<bool> flag{false};
   return flag;
+}
+
+bool InterruptRequested() { return InterruptFlag().load(); }
+
+namespace {
+extern "C" void OnSignal(int) { InterruptFlag().store(true); }
+}  // namespace
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path, bool* compressed) {

@@ -21,6 +21,13 @@ namespace boilerstrip::io {
 // delivered to another thread, and EINTR is retried).
 std::atomic<bool>& InterruptFlag();
 
+// InterruptFlag().load().
+bool InterruptRequested();
+
+// Installs SIGINT/SIGTERM handlers that set InterruptFlag(), and ignores SIGPIPE (a closed
+// pipe shows up as a write error, EPIPE, instead).
+void InstallSignalHandlers();
+
 // A stream of uncompressed bytes. Read errors are kShard errors naming the file and offset.
 class Source {
  public:

@@ -21,9 +21,13 @@
 #include <mutex>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 
+#include "io/atomic_file.h"
 #include "io/io.h"
+#include "io/record_reader.h"
+#include "io/shard_list.h"
 #include "pipeline/tsan.h"
 
 namespace boilerstrip {
@@ -33,8 +37,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 std::atomic<bool>& g_interrupted = io::InterruptFlag();
-
-extern "C" void OnSignal(int) { g_interrupted.store(true); }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -46,12 +48,6 @@ std::string Stem(std::string name) {
     if (EndsWith(name, ext)) name.resize(name.size() - ext.size());
   }
   return name;
-}
-
-// Ensures room for `extra` more bytes plus simdjson's padding, growing geometrically.
-void Reserve(std::string* s, size_t extra) {
-  size_t need = s->size() + extra + simdjson::SIMDJSON_PADDING;
-  if (s->capacity() < need) s->reserve(std::max(need, s->capacity() * 2));
 }
 
 struct Batch {
@@ -80,12 +76,12 @@ struct Shard {
   std::string quarantine;    // final quarantine path
   bool compressed = false;
   std::unique_ptr<io::Source> preopened;  // stdin, opened early to sniff its compression
+  bool begun = false;     // the reader opened it
   // Writer-side state.
-  int fd = -1;
-  int qfd = -1;
-  std::string tmp, qtmp;
+  std::unique_ptr<io::AtomicFile> out, q;  // opened on first use
   bool wrote_any = false;
   bool failed = false;
+  bool finished = false;  // written completely and renamed into place
   bool reported = false;  // its ShardReport is in the RunReport
   std::string error;
   Clock::time_point start;
@@ -151,8 +147,6 @@ class Run {
  private:
   // --- read (serial) ---
   Batch* Read();
-  Batch* Emit(size_t len, bool end);
-  Batch* EmitPart(size_t len, bool first, bool last);
   Batch* NewBatch();
   void Recycle(Batch* b);
 
@@ -167,7 +161,7 @@ class Run {
   void Fail(Shard& s, std::string message);
   void Finish(Shard& s);
   void Report(Shard& s);
-  bool OpenTmp(Shard& s, int* fd, std::string* tmp, const std::string& final_path);
+  bool Open(Shard& s, bool quarantine);
   bool Put(Shard& s, bool quarantine, std::string_view bytes);
   void Progress(bool final);
   void RemoveTemporaries();
@@ -181,13 +175,7 @@ class Run {
   // Reader state.
   size_t next_shard_ = 0;
   size_t cur_ = 0;
-  std::unique_ptr<io::Source> src_;
-  std::string pending_;
-  uint64_t pending_offset_ = 0;
-  size_t scanned_ = 0;  // bytes of pending_ known to hold no '\n'
-  bool src_eof_ = false;
-  bool in_part_ = false;
-  bool part_first_ = false;  // the next part is the long record's first
+  std::unique_ptr<io::RecordReader> reader_;
   bool cur_begun_ = false;
   std::atomic<bool> stop_{false};            // broken pipe, or fatal stdout error
   std::atomic<size_t> abort_shard_{SIZE_MAX};  // the writer gave up on this shard
@@ -247,130 +235,59 @@ void Run::Recycle(Batch* b) {
   pool_.push_back(b);
 }
 
-Batch* Run::Emit(size_t len, bool end) {
-  Batch* b = NewBatch();
-  b->offset = pending_offset_;
-  b->data.swap(pending_);  // the batch takes the bytes; pending_ gets its old buffer
-  pending_.reserve(opt_.batch_bytes + (1 << 20) + simdjson::SIMDJSON_PADDING);
-  pending_.assign(b->data, len, std::string::npos);
-  b->data.resize(len);
-  pending_offset_ += len;
-  scanned_ = 0;
-  b->shard_end = end;
-  return b;
-}
-
-Batch* Run::EmitPart(size_t len, bool first, bool last) {
-  Batch* b = Emit(len, false);
-  b->part = true;
-  b->first_part = first;
-  b->last_part = last;
-  return b;
-}
-
 Batch* Run::Read() {
   while (true) {
     if (g_interrupted.load() || stop_.load()) return nullptr;
-    if (src_ == nullptr) {
+    if (reader_ == nullptr) {
       if (next_shard_ >= shards_.size()) return nullptr;
       cur_ = next_shard_++;
       cur_begun_ = false;
       Shard& s = shards_[cur_];
       s.start = Clock::now();
-      pending_.clear();
-      pending_offset_ = 0;
-      scanned_ = 0;
-      src_eof_ = false;
-      in_part_ = false;
-      if (s.preopened != nullptr) {
-        src_ = std::move(s.preopened);
-      } else {
+      s.begun = true;
+      std::unique_ptr<io::Source> src = std::move(s.preopened);
+      if (src == nullptr) {
         bool compressed = false;
-        auto src = io::OpenSource(s.input, &compressed);
-        if (!src.ok()) {
+        auto opened = io::OpenSource(s.input, &compressed);
+        if (!opened.ok()) {
           Batch* b = NewBatch();
           b->shard_end = true;
-          b->read_error = src.status();
+          b->read_error = opened.status();
           return b;
         }
-        src_ = std::move(src.value());
+        src = std::move(opened.value());
       }
+      io::RecordReaderOptions ro;
+      ro.batch_bytes = opt_.batch_bytes;
+      ro.max_record_bytes = opt_.max_record_bytes;
+      reader_ = std::make_unique<io::RecordReader>(std::move(src), ro);
       continue;
     }
+    Batch* b = NewBatch();
     if (abort_shard_.load() == cur_) {  // the writer failed this shard: skip the rest of it
-      raw_closed_ += src_->raw_offset();
-      src_.reset();
-      Batch* b = NewBatch();
+      raw_closed_ += reader_->raw_offset();
+      reader_.reset();
       b->shard_end = true;
       return b;
     }
-    // Have we enough to emit? Every cut is a position fixed by the data, never by how much a
-    // read returned (a pipe returns arbitrary amounts): batches, hence zstd frames, and the
-    // parts of a too-long record are the same run to run.
-    const size_t size = pending_.size();
-    const char* data = pending_.data();
-    if (in_part_) {
-      // Parts are multiples of 3 bytes, so that their base64 forms concatenate.
-      const size_t part = std::max<size_t>(3, opt_.batch_bytes / 3 * 3);
-      const char* nl = static_cast<const char*>(std::memchr(data, '\n', std::min(size, part + 1)));
-      const bool first = part_first_;
-      if (nl != nullptr || size >= part || src_eof_) part_first_ = false;
-      if (nl != nullptr) {
-        Batch* b = EmitPart(nl - data, first, true);
-        pending_.erase(0, 1);  // the '\n' ending the long record
-        pending_offset_ += 1;
-        in_part_ = false;
-        return b;
-      }
-      if (size >= part) return EmitPart(part, first, false);
-      if (src_eof_) {
-        in_part_ = false;
-        return EmitPart(size, first, true);
-      }
-    } else if (src_eof_) {
-      raw_closed_ += src_->raw_offset();
-      src_.reset();
-      return Emit(size, true);
-    } else if (size >= opt_.batch_bytes) {
-      // The batch ends after the last record end within its first batch_bytes bytes ...
-      const size_t window = opt_.batch_bytes;
-      if (scanned_ < window) {
-        const char* last =
-            static_cast<const char*>(memrchr(data + scanned_, '\n', window - scanned_));
-        if (last != nullptr) return Emit(last + 1 - data, false);
-      }
-      // ... or, when its first record is longer than that, after that record; a record over
-      // the limit is streamed to its destination in parts instead, never held whole.
-      const size_t from = std::max(scanned_, window);
-      const char* end = static_cast<const char*>(std::memchr(data + from, '\n', size - from));
-      const size_t len = end != nullptr ? static_cast<size_t>(end - data) : size;
-      if (len > opt_.max_record_bytes) {
-        in_part_ = true;
-        part_first_ = true;
-        continue;
-      }
-      if (end != nullptr) return Emit(len + 1, false);
-      scanned_ = size;
+    io::ChunkInfo info;
+    Status st = reader_->Next(&b->data, &info);
+    raw_done_.store(raw_closed_ + reader_->raw_offset(), std::memory_order_relaxed);
+    if (!st.ok()) {
+      b->data.clear();
+      b->read_error = st;
+      info.end = true;
     }
-    // Read more.
-    size_t want = std::max<size_t>(opt_.batch_bytes > size ? opt_.batch_bytes - size : 0,
-                                   size_t{1} << 20);
-    Reserve(&pending_, want);
-    size_t old = pending_.size();
-    pending_.resize(old + want);
-    Result<size_t> n = src_->Read(pending_.data() + old, want);
-    if (!n.ok()) {
-      pending_.clear();
-      raw_closed_ += src_->raw_offset();
-      src_.reset();
-      Batch* b = NewBatch();
-      b->shard_end = true;
-      b->read_error = n.status();
-      return b;
+    b->offset = info.offset;
+    b->part = info.part;
+    b->first_part = info.first_part;
+    b->last_part = info.last_part;
+    b->shard_end = info.end;
+    if (info.end) {
+      raw_closed_ += reader_->raw_offset();
+      reader_.reset();
     }
-    pending_.resize(old + n.value());
-    raw_done_.store(raw_closed_ + src_->raw_offset(), std::memory_order_relaxed);
-    if (n.value() == 0) src_eof_ = true;
+    return b;
   }
 }
 
@@ -438,6 +355,11 @@ void Run::CleanRecords(Batch* b, Worker& w) const {
       case RecordVerdict::kBad:
         Bad(b, rec, offset, r.bad);
         break;
+      case RecordVerdict::kFailed:
+        if (b->fatal.empty()) {
+          b->fatal = "record at offset " + std::to_string(offset) + ": " + r.error;
+        }
+        break;
     }
   }
 }
@@ -492,40 +414,36 @@ void Run::Clean(Batch* b, Worker& w) const {
   }
 }
 
-bool Run::OpenTmp(Shard& s, int* fd, std::string* tmp, const std::string& final_path) {
-  fs::path p(final_path);
-  *tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp")).string();
-  *fd = ::open(tmp->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (*fd >= 0) return true;
-  int err = errno;
-  tmp->clear();
-  Fail(s, "cannot create " + final_path + ": " + std::strerror(err));
-  return false;
+bool Run::Open(Shard& s, bool quarantine) {
+  std::unique_ptr<io::AtomicFile>& f = quarantine ? s.q : s.out;
+  if (f != nullptr) return true;
+  auto opened = io::AtomicFile::Open(quarantine ? s.quarantine : to_stdout_ ? "-" : s.output);
+  if (!opened.ok()) {
+    Fail(s, opened.status().message());
+    return false;
+  }
+  f = std::move(opened.value());
+  return true;
 }
 
 bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
   if (bytes.empty()) return true;
-  int* fd = quarantine ? &s.qfd : &s.fd;
-  std::string* tmp = quarantine ? &s.qtmp : &s.tmp;
-  if (*fd < 0) {
-    if (to_stdout_ && !quarantine) {
-      *fd = STDOUT_FILENO;
-    } else if (!OpenTmp(s, fd, tmp, quarantine ? s.quarantine : s.output)) {
-      return false;
-    }
-  }
-  int err = io::WriteAll(*fd, bytes);
-  if (err == 0) return true;
-  if (*fd == STDOUT_FILENO) {
-    if (err == EPIPE) {
+  if (!Open(s, quarantine)) return false;
+  io::AtomicFile& f = quarantine ? *s.q : *s.out;
+  Status st = f.Append(bytes);
+  if (st.ok()) return true;
+  if (!quarantine && to_stdout_) {
+    // A closed standard output is a normal stop (`| head`), not a failure; the shard it cut
+    // is reported as interrupted, the ones after it as not started.
+    if (f.error_number() == EPIPE) {
       report_.broken_pipe = true;
     } else {
-      Fail(s, s.input + ": write to standard output failed: " + std::strerror(err));
+      Fail(s, s.input + ": " + st.message());
     }
     stop_.store(true);
     return false;
   }
-  Fail(s, "write to " + *tmp + " failed: " + std::strerror(err));
+  Fail(s, st.message());
   return false;
 }
 
@@ -533,17 +451,13 @@ void Run::Fail(Shard& s, std::string message) {
   if (s.failed) return;
   s.failed = true;
   s.error = std::move(message);
-  for (auto [fd, tmp] : {std::pair{&s.fd, &s.tmp}, std::pair{&s.qfd, &s.qtmp}}) {
-    if (*fd >= 0 && *fd != STDOUT_FILENO) ::close(*fd);
-    *fd = -1;
-    if (!tmp->empty()) ::unlink(tmp->c_str());
-    tmp->clear();
-  }
+  s.out.reset();  // aborts: the temporaries are removed
+  s.q.reset();
   abort_shard_.store(static_cast<size_t>(&s - shards_.data()));
 }
 
 void Run::Finish(Shard& s) {
-  if (!to_stdout_ && s.fd < 0 && !OpenTmp(s, &s.fd, &s.tmp, s.output)) return;
+  if (!Open(s, false)) return;  // an empty shard still gets its (empty) output
   if (!s.wrote_any && s.compressed) {
     // An empty compressed shard is still a valid zstd file: one empty frame.
     std::string empty;
@@ -553,33 +467,23 @@ void Run::Finish(Shard& s) {
     if (!st.ok()) return Fail(s, st.message());
     if (!Put(s, false, empty)) return;
   }
-  // Durable before visible: fsync, close, rename the quarantine first, the output last (the
-  // output's final name is the mark of a complete shard).
-  for (auto [fd, tmp] : {std::pair{&s.qfd, &s.qtmp}, std::pair{&s.fd, &s.tmp}}) {
-    if (*fd < 0 || *fd == STDOUT_FILENO) continue;
-    if (::fsync(*fd) != 0 && errno != EINVAL && errno != EROFS) {
-      return Fail(s, "fsync " + *tmp + " failed: " + std::strerror(errno));
-    }
-    if (::close(*fd) != 0) {
-      *fd = -1;
-      return Fail(s, "close " + *tmp + " failed: " + std::strerror(errno));
-    }
-    *fd = -1;
-  }
-  if (!s.qtmp.empty()) {
-    if (::rename(s.qtmp.c_str(), s.quarantine.c_str()) != 0) {
-      return Fail(s, "rename to " + s.quarantine + " failed: " + std::strerror(errno));
-    }
-    s.qtmp.clear();
+  // The quarantine first, the output last: the output's final name marks a complete shard.
+  if (s.q != nullptr) {
+    Status st = s.q->Commit();
+    s.q.reset();
+    if (!st.ok()) return Fail(s, st.message());
   } else if (!s.quarantine.empty()) {
-    ::unlink(s.quarantine.c_str());  // stale, from an earlier run of this shard
-  }
-  if (!s.tmp.empty()) {
-    if (::rename(s.tmp.c_str(), s.output.c_str()) != 0) {
-      return Fail(s, "rename to " + s.output + " failed: " + std::strerror(errno));
+    // A stale quarantine from an earlier run of this shard (a regular file only: the run
+    // checked that no other shard of it writes this name).
+    struct stat st;
+    if (::lstat(s.quarantine.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      ::unlink(s.quarantine.c_str());
     }
-    s.tmp.clear();
   }
+  Status st = s.out->Commit();
+  s.out.reset();
+  if (!st.ok()) return Fail(s, st.message());
+  s.finished = true;
 }
 
 void Run::Write(Batch* b) {
@@ -607,8 +511,13 @@ void Run::Write(Batch* b) {
 
 void Run::Report(Shard& s) {
   s.reported = true;
-  s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
-  if (s.failed) {
+  if (s.begun) {
+    s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
+  }
+  if (!s.failed && !s.finished) {
+    // Cut by a signal or a closed standard output: never reported as done.
+    s.report.state = s.begun ? ShardReport::State::kInterrupted : ShardReport::State::kNotStarted;
+  } else if (s.failed) {
     s.report.state = ShardReport::State::kFailed;
     s.report.error = s.error;
     // Errors are printed even with -q (verbosity 0): a failed shard is never silent. (One
@@ -647,12 +556,8 @@ void Run::Progress(bool final) {
 
 void Run::RemoveTemporaries() {
   for (Shard& s : shards_) {
-    for (auto [fd, tmp] : {std::pair{&s.fd, &s.tmp}, std::pair{&s.qfd, &s.qtmp}}) {
-      if (*fd >= 0 && *fd != STDOUT_FILENO) ::close(*fd);
-      *fd = -1;
-      if (!tmp->empty()) ::unlink(tmp->c_str());
-      tmp->clear();
-    }
+    s.out.reset();  // aborts
+    s.q.reset();
   }
 }
 
@@ -667,17 +572,16 @@ RunReport Run::Go() {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   size_t tokens = opt_.max_batches_in_flight > 0 ? opt_.max_batches_in_flight : 2 * threads + 2;
   tbb::enumerable_thread_specific<Worker> workers([this] { return Worker(cleaner_); });
-  pending_.reserve(opt_.batch_bytes + (1 << 20) + simdjson::SIMDJSON_PADDING);
 
   tbb::parallel_pipeline(
       tokens,
       tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
                                      [this](tbb::flow_control& fc) -> Batch* {
-                                       TBB_HANDOFF_ACQUIRE(&pending_);
+                                       TBB_HANDOFF_ACQUIRE(&reader_);
                                        Batch* b = Read();
                                        if (b == nullptr) fc.stop();
                                        if (b != nullptr) TBB_HANDOFF_RELEASE(b);
-                                       TBB_HANDOFF_RELEASE(&pending_);
+                                       TBB_HANDOFF_RELEASE(&reader_);
                                        TBB_HANDOFF_RELEASE(&run_start_);  // see the end below
                                        return b;
                                      }) &
@@ -699,11 +603,11 @@ RunReport Run::Go() {
                                          }));
   TBB_HANDOFF_ACQUIRE(&run_start_);  // the pipeline's end: every stage's work is done
   Progress(true);
-  // A shard that failed in the writer after the run was stopped (a write error on standard
-  // output stops the reader) never saw its last batch: report it here, or it would vanish from
-  // the report and the exit status.
+  // A shard that the stop cut (a signal, a closed standard output, a write error on it) never
+  // saw its last batch, and the shards after it never started: report them here, or they
+  // would vanish from the report and the exit status.
   for (Shard& s : shards_) {
-    if (s.failed && !s.reported) Report(s);
+    if (!s.reported) Report(s);
   }
   if (g_interrupted.load()) {
     report_.interrupted = true;
@@ -723,50 +627,58 @@ bool RunReport::any_failed() const {
 }
 
 Result<std::vector<std::string>> ListShards(const RunOptions& options) {
-  std::vector<std::string> files;
-  bool has_stdin = false;
-  for (const std::string& in : options.inputs) {
-    if (in == "-") {
-      has_stdin = true;
-      continue;
-    }
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      for (const auto& e : fs::directory_iterator(in, ec)) {
-        std::string name = e.path().filename().string();
-        if (!e.is_regular_file(ec) || name.empty() || name[0] == '.') continue;
-        if (name.find(".quarantine.jsonl") != std::string::npos) continue;
-        if (EndsWith(name, ".jsonl") || EndsWith(name, ".jsonl.zst")) {
-          files.push_back(e.path().string());
-        }
-      }
-      if (ec) return Status::RunError(in + ": cannot list directory: " + ec.message());
-    } else if (fs::exists(in, ec)) {
-      files.push_back(in);
-    } else {
-      return Status::RunError(in + ": no such file or directory");
-    }
-  }
-  std::sort(files.begin(), files.end());
-  files.erase(std::unique(files.begin(), files.end()), files.end());
-  if (has_stdin) files.insert(files.begin(), "-");
-  if (options.world_size == 0 || options.rank >= options.world_size) {
-    return Status::RunError("--rank must be below --world-size");
-  }
-  std::vector<std::string> mine;
-  for (size_t i = options.rank; i < files.size(); i += options.world_size) {
-    mine.push_back(files[i]);
-  }
-  return mine;
+  return io::ListShards(options.inputs, options.rank, options.world_size);
 }
+
+namespace {
+
+// A path's identity for collision checks: absolute and lexically normal.
+std::string PathKey(const std::string& path) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  return (ec ? fs::path(path) : abs).lexically_normal().string();
+}
+
+// Checks that no two files the run writes share a path, and that none is an input: one
+// shard's finish would otherwise replace or delete another's output or quarantine.
+Status CheckCollisions(const std::vector<Shard>& shards, bool to_stdout) {
+  std::map<std::string, std::string> written;  // path key → what writes it
+  std::map<std::string, std::string> inputs;
+  for (const Shard& s : shards) {
+    if (s.input != "-") inputs.emplace(PathKey(s.input), s.input);
+  }
+  auto claim = [&](const std::string& path, const std::string& what) -> Status {
+    const std::string key = PathKey(path);
+    auto in = inputs.find(key);
+    if (in != inputs.end()) {
+      return Status::RunError(what + " " + path + " would overwrite the input " + in->second);
+    }
+    auto [it, inserted] = written.emplace(key, what);
+    if (!inserted) {
+      return Status::RunError(what + " and " + it->second + " are both " + path +
+                              ": rename one of the inputs");
+    }
+    return Status::Ok();
+  };
+  for (const Shard& s : shards) {
+    if (!to_stdout) {
+      if (Status st = claim(s.output, "the output of " + s.input); !st.ok()) return st;
+    }
+    if (Status st = claim(s.quarantine, "the quarantine of " + s.input); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   if (options.zstd_level < 1 || options.zstd_level > ZSTD_maxCLevel()) {
     return Status::RunError("--level must be 1.." + std::to_string(ZSTD_maxCLevel()));
   }
-  if (options.batch_bytes == 0 || options.max_record_bytes == 0) {
-    return Status::RunError("batch and record sizes must be positive");
-  }
+  io::RecordReaderOptions reader_options;
+  reader_options.batch_bytes = options.batch_bytes;
+  reader_options.max_record_bytes = options.max_record_bytes;
+  if (Status st = io::ValidateRecordReaderOptions(reader_options); !st.ok()) return st;
   Result<std::vector<std::string>> inputs = ListShards(options);
   if (!inputs.ok()) return inputs.status();
   const bool to_stdout = options.output_dir == "-";
@@ -830,6 +742,7 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
     s.report.input = s.input;
     s.report.output = s.output;
   }
+  if (Status st = CheckCollisions(shards, to_stdout); !st.ok()) return st;
   // Resume: a final-named output is complete (it is renamed into place only when done).
   std::vector<Shard> todo;
   RunReport done_before;
@@ -845,6 +758,14 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
     }
     todo.push_back(std::move(s));
   }
+  // Temporaries that a killed earlier run left for these outputs (a live concurrent run's are
+  // locked and stay).
+  std::vector<std::string> targets;
+  for (const Shard& s : todo) {
+    if (!s.output.empty()) targets.push_back(s.output);
+    targets.push_back(s.quarantine);
+  }
+  io::RemoveStaleTemporaries(targets);
   RunReport report;
   if (!todo.empty()) {
     Run run(options, cleaner, std::move(todo));
@@ -861,6 +782,8 @@ std::string RunReportToJson(const RunReport& report, const std::vector<std::stri
   out += StatsToJson(report.total, rule_names, 2);
   out += ",\n  \"interrupted\": ";
   out += report.interrupted ? "true" : "false";
+  out += ",\n  \"broken_pipe\": ";
+  out += report.broken_pipe ? "true" : "false";
   out += ",\n  \"shards\": [";
   for (size_t i = 0; i < report.shards.size(); ++i) {
     const ShardReport& s = report.shards[i];
@@ -870,9 +793,7 @@ std::string RunReportToJson(const RunReport& report, const std::vector<std::stri
     out += "\",\n      \"output\": \"";
     AppendJsonEscaped(s.output, &out);
     out += "\",\n      \"state\": \"";
-    out += s.state == ShardReport::State::kDone      ? "done"
-           : s.state == ShardReport::State::kSkipped ? "skipped"
-                                                     : "failed";
+    out += ShardStateName(s.state);
     out += "\",\n";
     if (!s.error.empty()) {
       out += "      \"error\": \"";
@@ -885,15 +806,19 @@ std::string RunReportToJson(const RunReport& report, const std::vector<std::stri
   return out;
 }
 
-bool InterruptRequested() { return g_interrupted.load(); }
-
-void InstallSignalHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+const char* ShardStateName(ShardReport::State state) {
+  switch (state) {
+    case ShardReport::State::kDone: return "done";
+    case ShardReport::State::kSkipped: return "skipped";
+    case ShardReport::State::kFailed: return "failed";
+    case ShardReport::State::kInterrupted: return "interrupted";
+    case ShardReport::State::kNotStarted: return "not-started";
+  }
+  return "failed";
 }
+
+bool InterruptRequested() { return io::InterruptRequested(); }
+
+void InstallSignalHandlers() { io::InstallSignalHandlers(); }
 
 }  // namespace boilerstrip

@@ -9,8 +9,9 @@
 #include <cstring>
 #include <queue>
 
-#include "boilerstrip/pipeline.h"
 #include "boilerstrip/site_profile.h"
+#include "io/atomic_file.h"
+#include "io/io.h"
 #include "boilerstrip/text.h"
 
 namespace boilerstrip {
@@ -73,13 +74,20 @@ class Checksum {
 
 // ---------------------------------------------------------------------------------- writer
 
+struct ProfileWriter::Out {
+  std::unique_ptr<io::AtomicFile> file;
+  Checksum sum;  // of every byte written, in order
+  uint64_t bytes = 0;
+};
+
 Result<std::unique_ptr<ProfileWriter>> ProfileWriter::Create(const std::string& path,
                                                              const SiteOptions* final_options) {
   std::unique_ptr<ProfileWriter> w(new ProfileWriter());
   w->path_ = path;
-  w->tmp_ = path + ".tmp";
-  w->fd_ = ::open(w->tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (w->fd_ < 0) return Status::ShardError(w->tmp_ + ": cannot create: " + std::strerror(errno));
+  auto file = io::AtomicFile::Open(path);
+  if (!file.ok()) return file.status();
+  w->out_ = std::make_unique<Out>();
+  w->out_->file = std::move(file.value());
   w->info_.version = kVersion;
   char h[kHeaderBytes];
   std::memcpy(h, kMagic, 8);
@@ -99,10 +107,7 @@ Result<std::unique_ptr<ProfileWriter>> ProfileWriter::Create(const std::string& 
   return w;
 }
 
-ProfileWriter::~ProfileWriter() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!finished_) ::unlink(tmp_.c_str());
-}
+ProfileWriter::~ProfileWriter() = default;  // an unfinished file is aborted
 
 void ProfileWriter::Put(const void* p, size_t n) {
   buf_.append(static_cast<const char*>(p), n);
@@ -121,15 +126,10 @@ void ProfileWriter::PutVarint(uint64_t v) {
 }
 
 void ProfileWriter::Flush() {
-  size_t off = 0;
-  while (off < buf_.size() && error_ == 0) {
-    ssize_t w = ::write(fd_, buf_.data() + off, buf_.size() - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      error_ = errno;
-      break;
-    }
-    off += static_cast<size_t>(w);
+  if (error_.ok() && !buf_.empty()) {
+    out_->sum.Update(buf_.data(), buf_.size());
+    out_->bytes += buf_.size();
+    error_ = out_->file->Append(buf_);
   }
   buf_.clear();
 }
@@ -163,40 +163,20 @@ Status ProfileWriter::Finish(ProfileInfo* info) {
   PutU64(t + 16, info_.docs);
   Put(t, sizeof t);
   Flush();
-  // The checksum covers everything before it; computed over the written file so that the
-  // writer's buffering cannot disagree with the reader's.
-  Checksum sum;
-  if (error_ == 0) {
-    int rfd = ::open(tmp_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (rfd < 0) {
-      error_ = errno;
-    } else {
-      std::vector<char> b(1 << 20);
-      for (;;) {
-        ssize_t r = ::read(rfd, b.data(), b.size());
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) error_ = errno;
-        if (r <= 0) break;
-        sum.Update(b.data(), static_cast<size_t>(r));
-      }
-      ::close(rfd);
-    }
-  }
+  // The checksum covers everything before it, in stream order (chunked by offset, so the
+  // buffer sizes do not matter).
   char c[8];
-  PutU64(c, sum.Final());
+  PutU64(c, out_->sum.Final());
   Put(c, 8);
   Flush();
-  if (error_ == 0 && ::fsync(fd_) != 0) error_ = errno;
-  if (::close(fd_) != 0 && error_ == 0) error_ = errno;
-  fd_ = -1;
-  if (error_ == 0 && ::rename(tmp_.c_str(), path_.c_str()) != 0) error_ = errno;
-  if (error_ != 0) {
-    ::unlink(tmp_.c_str());
-    return Status::ShardError(path_ + ": cannot write profile: " + std::strerror(error_));
+  const uint64_t bytes = out_->bytes;
+  if (error_.ok()) error_ = out_->file->Commit();
+  out_->file.reset();
+  if (!error_.ok()) {
+    return Status::ShardError(path_ + ": cannot write profile: " + error_.message());
   }
   finished_ = true;
-  struct stat st;
-  if (::stat(path_.c_str(), &st) == 0) info_.file_bytes = static_cast<uint64_t>(st.st_size);
+  info_.file_bytes = bytes;
   if (info) *info = info_;
   return Status::Ok();
 }
@@ -421,7 +401,7 @@ Status MergeProfiles(const std::vector<std::string>& inputs, const std::string& 
       }
     }
     if (group.empty()) break;
-    if (InterruptRequested()) return Status::RunError("interrupted; temporary files removed");
+    if (io::InterruptRequested()) return Status::RunError("interrupted; temporary files removed");
     std::string site(readers[group[0]]->site());
     uint64_t docs = 0;
     for (size_t i : group) docs += readers[i]->site_docs();

@@ -20,10 +20,11 @@
 #include <numeric>
 #include <unordered_map>
 
-#include "boilerstrip/pipeline.h"
 #include "boilerstrip/site_profile.h"
 #include "boilerstrip/text.h"
 #include "io/io.h"
+#include "io/record_reader.h"
+#include "io/shard_list.h"
 #include "pipeline/tsan.h"
 #include "record/record_fields.h"
 
@@ -142,7 +143,6 @@ class Profiler {
 
  private:
   Batch* Read();
-  Batch* Emit(size_t cut);
   void Parse(Batch* b, Worker& w) const;
   void Count(Batch* b);
   Status Spill(const std::string& path);
@@ -151,10 +151,8 @@ class Profiler {
   std::shared_ptr<const SiteNamer> namer_;
   std::vector<std::string> shards_;
   size_t next_shard_ = 0;
-  std::unique_ptr<io::Source> src_;
+  std::unique_ptr<io::RecordReader> reader_;
   std::string current_;
-  std::string pending_;
-  bool skipping_ = false;
   uint64_t too_long_ = 0;  // read side: records skipped past max_record_bytes
   Status status_;        // read side
   std::atomic<bool> stop_{false};  // set by the count side when a spill fails
@@ -169,27 +167,16 @@ class Profiler {
 };
 
 constexpr size_t kBatchBytes = size_t{4} << 20;
-constexpr size_t kReadBytes = size_t{1} << 20;
-
-Batch* Profiler::Emit(size_t cut) {
-  auto* b = new Batch();
-  b->data.reserve(cut + simdjson::SIMDJSON_PADDING);
-  b->data.assign(pending_, 0, cut);
-  b->len = cut;
-  b->data.resize(cut + simdjson::SIMDJSON_PADDING, '\0');
-  pending_.erase(0, cut);
-  return b;
-}
 
 Batch* Profiler::Read() {
   for (;;) {
     if (!status_.ok() || stop_.load()) return nullptr;
-    if (InterruptRequested()) {
+    if (io::InterruptRequested()) {
       status_ = Status::RunError("interrupted; temporary files removed");
       current_.clear();
       return nullptr;
     }
-    if (src_ == nullptr) {
+    if (reader_ == nullptr) {
       if (next_shard_ == shards_.size()) return nullptr;
       current_ = shards_[next_shard_++];
       bool compressed = false;
@@ -198,43 +185,32 @@ Batch* Profiler::Read() {
         status_ = src.status();
         return nullptr;
       }
-      src_ = std::move(src.value());
-      pending_.clear();
-      skipping_ = false;
+      io::RecordReaderOptions ro;
+      ro.batch_bytes = kBatchBytes;
+      ro.max_record_bytes = o_.max_record_bytes;
+      reader_ = std::make_unique<io::RecordReader>(std::move(src.value()), ro);
       if (o_.verbosity >= 2) std::fprintf(stderr, "boilerstrip: profiling %s\n", current_.c_str());
     }
-    size_t old = pending_.size();
-    pending_.resize(old + kReadBytes);
-    auto got = src_->Read(pending_.data() + old, kReadBytes);
-    if (!got.ok()) {
-      status_ = got.status();
+    auto b = std::make_unique<Batch>();
+    io::ChunkInfo info;
+    Status st = reader_->Next(&b->data, &info);
+    if (!st.ok()) {
+      status_ = st;
       return nullptr;
     }
-    size_t n = got.value();
-    pending_.resize(old + n);
-    report_.bytes_in += n;
-    if (skipping_) {
-      size_t nl = pending_.find('\n');
-      if (nl == std::string::npos) {
-        pending_.clear();
-        continue;
-      }
-      pending_.erase(0, nl + 1);
-      skipping_ = false;
+    if (info.end) {
+      report_.bytes_in += info.offset + b->data.size();
+      reader_.reset();
     }
-    if (n == 0) {  // end of this shard: the rest is its last record (no final '\n')
-      src_.reset();
-      if (!pending_.empty()) return Emit(pending_.size());
+    if (info.part) {
+      // A record over max_record_bytes, streamed past in parts: counted once, never held.
+      if (info.first_part) ++too_long_;  // the read stage's own counter: Count() runs meanwhile
       continue;
     }
-    if (pending_.size() < kBatchBytes) continue;
-    size_t nl = pending_.rfind('\n');
-    if (nl != std::string::npos) return Emit(nl + 1);
-    if (pending_.size() > o_.max_record_bytes) {
-      ++too_long_;  // the read stage's own counter: Count() runs concurrently
-      pending_.clear();
-      skipping_ = true;
-    }
+    if (b->data.empty()) continue;
+    b->len = b->data.size();
+    b->data.resize(b->len + simdjson::SIMDJSON_PADDING, '\0');
+    return b.release();
   }
 }
 
@@ -421,11 +397,10 @@ Result<ProfileReport> RunProfile(const ProfileOptions& options) {
   if (options.memory_bytes < (size_t{1} << 20)) {
     return Status::RunError("profile: memory budget below 1 MiB");
   }
-  RunOptions run;
-  run.inputs = options.inputs;
-  run.rank = options.rank;
-  run.world_size = options.world_size;
-  auto shards = ListShards(run);
+  io::RecordReaderOptions reader_options;
+  reader_options.max_record_bytes = options.max_record_bytes;
+  if (Status st = io::ValidateRecordReaderOptions(reader_options); !st.ok()) return st;
+  auto shards = io::ListShards(options.inputs, options.rank, options.world_size);
   if (!shards.ok()) return shards.status();
   std::error_code ec;
   fs::path parent = fs::path(options.output).parent_path();
