@@ -1,8 +1,9 @@
-# System packages only (Debian: libhyperscan-dev libsimdjson-dev libzstd-dev libtbb-dev
+# System packages only (Debian: libhyperscan-dev libsimdjson-dev libzstd-dev libisal-dev libtbb-dev
 # libpsl-dev publicsuffix libgtest-dev libbenchmark-dev). scripts/install-deps.sh installs whatever is missing.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
 find_package(simdjson REQUIRED)
 find_package(TBB REQUIRED)

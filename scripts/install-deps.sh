@@ -3,7 +3,7 @@
 # Quiet when everything is there already.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config zstd python3 time
-      libhyperscan-dev libsimdjson-dev libzstd-dev libtbb-dev libpsl-dev publicsuffix
+      libhyperscan-dev libsimdjson-dev libzstd-dev libisal-dev libtbb-dev libpsl-dev publicsuffix
       libgtest-dev libbenchmark-dev)
 # `--fuzz` (make fuzz): clang and its libFuzzer runtime too; the main build needs neither.
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-14-dev)

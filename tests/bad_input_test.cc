@@ -130,13 +130,20 @@ TEST(BadInput, ZstdCorruptBlockFailsTheShard) {
       << c.cli.err;
 }
 
+// The bytes decide, not the name: plain JSONL under a .zst name is read as plain, and its
+// output is named for what it holds. zstd's magic number with garbage after it is corrupt zstd.
 TEST(BadInput, NotZstdUnderZstName) {
   TempDir dir;
   Cleaned c = CleanOne(dir, "s.jsonl.zst", std::string(kDoc) + "\n");
+  EXPECT_EQ(c.cli.exit_code, 0) << c.cli.err;
+  EXPECT_FALSE(c.output_exists);
+  EXPECT_EQ(ReadFile(dir / "out/s.jsonl"), std::string(kCleaned) + "\n");
+  TempDir dir2;
+  c = CleanOne(dir2, "s.jsonl.zst", "\x28\xB5\x2F\xFD" + std::string(kDoc) + "\n");
   EXPECT_EQ(c.cli.exit_code, 2);
   EXPECT_FALSE(c.output_exists);
   EXPECT_NE(c.cli.err.find("s.jsonl.zst: corrupt zstd data in the frame at offset 0 (after 0 "
-                           "uncompressed bytes): Unknown frame descriptor"),
+                           "uncompressed bytes): "),
             std::string::npos)
       << c.cli.err;
 }
@@ -159,7 +166,7 @@ TEST(BadInput, StandardInputZstdOrPlain) {
   WriteFile(dir / "plain", "\xEF\xBB\xBF" + std::string(kDoc) + "\n{\"text\":1}\n");
   r = RunCli({"clean", "-q", "-", "-o", "-", "--quarantine-dir", dir / "q"}, dir / "plain");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "\xEF\xBB\xBF" + std::string(kCleaned) + "\n");
+  EXPECT_EQ(r.out, std::string(kCleaned) + "\n");  // the shard-start BOM is dropped
   auto q = ReadQuarantine(dir / "q/stdin.quarantine.jsonl");
   ASSERT_EQ(q.size(), 1u);
   EXPECT_EQ(q[0].shard, "-");
@@ -210,11 +217,13 @@ TEST(BadInput, OnlyNewlinesAreNoRecords) {
 
 // --- valid records in unusual clothes: cleaned normally, never quarantined -------------------
 
-TEST(BadInput, Utf8BomIsCleanedAndKept) {
+// A BOM at the start of a shard belongs to no record: dropped (RFC 8259: a writer must not add
+// one). One before a later record is a bad record: tests/formats_test.cc.
+TEST(BadInput, Utf8BomAtShardStartIsDropped) {
   TempDir dir;
   Cleaned c = CleanOne(dir, "s.jsonl", "\xEF\xBB\xBF" + std::string(kDoc) + "\n" + kDoc + "\n");
   EXPECT_EQ(c.cli.exit_code, 0) << c.cli.err;
-  EXPECT_EQ(c.output, "\xEF\xBB\xBF" + std::string(kCleaned) + "\n" + kCleaned + "\n");
+  EXPECT_EQ(c.output, std::string(kCleaned) + "\n" + kCleaned + "\n");
   EXPECT_EQ(c.stats["total.quarantined"], "0");
   EXPECT_EQ(c.stats["total.records_changed"], "2");
 }

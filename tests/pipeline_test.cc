@@ -182,7 +182,7 @@ TEST(Pipeline, TruncatedOrCorruptZstdFailsOnlyThatShard) {
   std::string corrupt = z;
   corrupt[corrupt.size() / 2] ^= 0x5A;
   WriteFile(dir / "corrupt.jsonl.zst", corrupt);
-  WriteFile(dir / "notzstd.jsonl.zst", "{\"text\":\"plain\"}\n");
+  WriteFile(dir / "notzstd.jsonl.zst", "\x28\xB5\x2F\xFD{\"text\":\"plain\"}\n");
   WriteFile(dir / "good.jsonl.zst", z);
   auto c = Cleaner3();
   RunOptions opt;

@@ -1,7 +1,7 @@
 // RunClean: the streaming pipeline over a list of shards.
 //
 //   serial read (decompress, cut into batches of whole records)
-//     → parallel clean (+ compress each batch as an independent zstd frame)
+//     → parallel clean (+ compress each batch as an independent zstd frame or gzip member)
 //     → serial in-order write (tmp file, rename when the shard is complete).
 //
 // The output bytes and every counter except timings are identical at any thread count.
@@ -22,15 +22,23 @@ namespace boilerstrip {
 
 // What to do with a record that cannot be cleaned (DESIGN.md, "Bad input").
 enum class BadRecordMode : uint8_t {
-  kQuarantine,  // write it, with the reason, to OUTDIR/<shard>.quarantine.jsonl[.zst]
+  kQuarantine,  // write it, with the reason, to OUTDIR/<shard>.quarantine.jsonl[.zst|.gz]
   kPass,        // write it to the output unchanged
   kFail,        // fail the shard
 };
 
+// The format outputs (and quarantine files) are written in.
+enum class OutputFormat : uint8_t {
+  kAuto,   // each shard's own (plain, zstd or gzip, as its bytes hold); plain on standard output
+  kPlain,
+  kZstd,   // one zstd frame with a checksum per batch
+  kGzip,   // one gzip member per batch
+};
+
 struct RunOptions {
-  // Input shards: .jsonl or .jsonl.zst files, directories (their *.jsonl and *.jsonl.zst
-  // files, not recursive) or "-" for standard input (compression detected from the bytes).
-  // Files are sorted by path before the rank split.
+  // Input shards: files (plain, zstd or gzip JSONL: compression is detected from the bytes,
+  // never from the name), directories (their *.jsonl, *.json files, also with .zst or .gz, not
+  // recursive) or "-" for standard input. Files are sorted by path before the rank split.
   std::vector<std::string> inputs;
   // Output directory (created if missing), or "-" for standard output.
   std::string output_dir;
@@ -39,8 +47,13 @@ struct RunOptions {
   // Worker threads; 0 = all cores. Default: 0.
   int threads = 0;
   BadRecordMode on_bad_record = BadRecordMode::kQuarantine;
-  // zstd level for compressed outputs. Default: 3.
+  // Output format. A shard's output is named like its input with the compression extension
+  // (.zst, .gz) replaced by the output format's (none for plain). Default: kAuto.
+  OutputFormat output_format = OutputFormat::kAuto;
+  // zstd level for zstd outputs. Default: 3.
   int zstd_level = 3;
+  // ISA-L level for gzip outputs, 0 (fastest) to 3. Default: 1.
+  int gzip_level = 1;
   // Target uncompressed bytes per batch. Default: 4 MiB.
   size_t batch_bytes = size_t{4} << 20;
   // Records longer than this are bad (kTooLong) and streamed to quarantine without being held

@@ -42,10 +42,11 @@ usage:
   boilerstrip gen [--size 1G] [--seed N] [--sites N] [--truth FILE] [-o FILE]  (sample shard)
   boilerstrip --help | --version
 
-clean: each INPUT is a .jsonl or .jsonl.zst shard, a directory (its *.jsonl and *.jsonl.zst
-files, not recursive) or - (standard input; zstd detected from its first bytes). Each shard is
-written to OUTDIR/<its file name>, compressed like its input, through a temporary file renamed
-when complete. A shard whose output already exists is skipped (a re-run resumes).
+clean: each INPUT is a JSONL shard, plain, zstd- or gzip-compressed (told by its first bytes,
+not its name), a directory (its *.jsonl and *.json files, also with .zst or .gz, not
+recursive) or - (standard input). Each shard is written to OUTDIR/<its file name>, in its
+input's format (the name's .zst or .gz made to match), through a temporary file renamed when
+complete. A shard whose output already exists is skipped (a re-run resumes).
 
   -o, --output OUTDIR     output directory (created if missing); - = standard output
   -p, --patterns PATH     a rule file or a directory of *.rules files; repeatable
@@ -57,10 +58,14 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
       --text-field NAME   the JSON field holding the text (default: text)
       --stats FILE        write run statistics as JSON (per shard and in total)
       --on-bad-record M   quarantine (default): bad records go, with the reason, to
-                          OUTDIR/<shard>.quarantine.jsonl[.zst];
+                          OUTDIR/<shard>.quarantine.jsonl[.zst|.gz];
                           pass: written to the output unchanged; fail: the shard fails
       --quarantine-dir D  where quarantine files go (default: OUTDIR, or . with -o -)
-      --level N           zstd level of compressed outputs, 1-19 (default 3)
+      --output-format F   zst, gz or plain: every output (and quarantine file) in that
+                          format, named with its extension (default: each input's own
+                          format; plain with -o -)
+      --level N           zstd level of zstd outputs, 1-19 (default 3)
+      --gzip-level N      ISA-L level of gzip outputs, 0-3 (default 1, the fast one)
       --max-record-size B records longer than B bytes are bad (default 256M; K/M/G suffixes)
       --batch-size B      uncompressed bytes per batch (default 4M)
       --tail-fraction F   truncate rules cut the rest only from the last F of the text
@@ -226,6 +231,14 @@ int Clean(int argc, char** argv) {
       else if (m == "fail") run.on_bad_record = bs::BadRecordMode::kFail;
       else Die("--on-bad-record: expected quarantine, pass or fail, got '" + m + "'");
     } else if (a == "--level") run.zstd_level = static_cast<int>(ParseInt(a, val(), 1, 19));
+    else if (a == "--gzip-level") run.gzip_level = static_cast<int>(ParseInt(a, val(), 0, 3));
+    else if (a == "--output-format") {
+      std::string f = val();
+      if (f == "zst" || f == "zstd") run.output_format = bs::OutputFormat::kZstd;
+      else if (f == "gz" || f == "gzip") run.output_format = bs::OutputFormat::kGzip;
+      else if (f == "plain") run.output_format = bs::OutputFormat::kPlain;
+      else Die("--output-format: expected zst, gz or plain, got '" + f + "'");
+    }
     else if (a == "--max-record-size" || a == "--batch-size") {
       (a == "--batch-size" ? run.batch_bytes : run.max_record_bytes) =
           boilerstrip::cli::ParseSizeOrDie(a, val());

@@ -139,10 +139,6 @@ class ZstdSource : public Source {
   bool may_hold_output_ = false;
 };
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
 
 std::atomic<bool>& InterruptFlag() {
@@ -165,20 +161,56 @@ void InstallSignalHandlers() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-Result<std::unique_ptr<Source>> OpenSource(const std::string& path, bool* compressed) {
-  std::unique_ptr<FdSource> raw;
-  if (path == "-") {
-    raw = std::make_unique<FdSource>(0, "<stdin>", false);
-    std::string_view head = raw->Peek(4);
-    *compressed = head.size() == 4 && std::memcmp(head.data(), "\x28\xB5\x2F\xFD", 4) == 0;
-  } else {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::ShardError(path + ": cannot open: " + Errno(errno));
-    raw = std::make_unique<FdSource>(fd, path, true);
-    *compressed = EndsWith(path, ".zst");
+namespace {
+
+Result<std::unique_ptr<FdSource>> OpenRaw(const std::string& path) {
+  if (path == "-") return std::make_unique<FdSource>(0, "<stdin>", false);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::ShardError(path + ": cannot open: " + Errno(errno));
+  return std::make_unique<FdSource>(fd, path, true);
+}
+
+// The format of the stream `raw` starts with; its first bytes stay to be read.
+Result<Format> Detect(FdSource& raw, const std::string& path) {
+  std::string_view head = raw.Peek(kSniffBytes);
+  if (head.empty()) return path == "-" ? Format::kPlain : FormatFromName(path);
+  return DetectFormat(head, raw.name());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> OpenSource(const std::string& path, Format* format) {
+  auto opened = OpenRaw(path);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<FdSource> raw = std::move(opened.value());
+  Result<Format> detected = Detect(*raw, path);
+  if (!detected.ok()) return detected.status();
+  if (format != nullptr) *format = detected.value();
+  // An empty stream is read as it is, whatever its name claims.
+  if (raw->Peek(1).empty()) return std::unique_ptr<Source>(std::move(raw));
+  switch (detected.value()) {
+    case Format::kZstd:
+      return std::unique_ptr<Source>(new ZstdSource(std::move(raw)));
+    case Format::kGzip: {
+      std::string name = raw->name();
+      return NewGzipSource(std::move(raw), std::move(name));
+    }
+    case Format::kPlain:
+      break;
   }
-  if (*compressed) return std::unique_ptr<Source>(new ZstdSource(std::move(raw)));
   return std::unique_ptr<Source>(std::move(raw));
+}
+
+Result<Format> SniffFormat(const std::string& path) {
+  // Only a regular file can be looked at twice: bytes read from a pipe, FIFO or device here
+  // would be lost to the reader.
+  struct stat st;
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return FormatFromName(path);
+  }
+  auto opened = OpenRaw(path);
+  if (!opened.ok()) return opened.status();
+  return Detect(*opened.value(), path);
 }
 
 int WriteAll(int fd, std::string_view data) {

@@ -1,4 +1,4 @@
-// Byte sources (plain file, stdin, zstd stream over either) and small output helpers.
+// Byte sources (plain file, stdin, a zstd or gzip stream over either) and small output helpers.
 // Internal to the library.
 #ifndef BOILERSTRIP_SRC_IO_IO_H_
 #define BOILERSTRIP_SRC_IO_IO_H_
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "boilerstrip/status.h"
+#include "io/codec.h"
 
 namespace boilerstrip::io {
 
@@ -38,9 +39,17 @@ class Source {
   virtual uint64_t raw_offset() const = 0;
 };
 
-// Opens `path` ("-" = stdin). Decompresses when the name ends in ".zst", or, for stdin, when
-// the stream starts with the zstd magic number. *compressed says which.
-Result<std::unique_ptr<Source>> OpenSource(const std::string& path, bool* compressed);
+// Opens `path` ("-" = stdin) and decompresses what its first bytes say it holds, whatever its
+// name (DetectFormat): zstd, gzip, else plain. *format (when given) receives the format; for
+// an empty file, the one its name claims (FormatFromName), so that its output can follow it.
+// Errors (kShard) name the path: it cannot be opened, or it holds a format not supported.
+Result<std::unique_ptr<Source>> OpenSource(const std::string& path, Format* format = nullptr);
+
+// The format OpenSource would find in the regular file `path` (an empty file: the one its
+// name claims), from a look at its first bytes. Anything else (stdin, a pipe, a FIFO, a
+// device) is not read here, its bytes would be lost: the format its name claims.
+// Errors as OpenSource's.
+Result<Format> SniffFormat(const std::string& path);
 
 // Writes all of `data` to fd; retries short writes and EINTR. Returns errno on failure, else 0;
 // EINTR when InterruptFlag() is set while waiting on a pipe.

@@ -46,6 +46,19 @@ void RecordReader::Emit(size_t len, std::string* data, ChunkInfo* info) {
 
 Status RecordReader::Next(std::string* data, ChunkInfo* info) {
   *info = ChunkInfo();
+  if (!started_) {
+    // A UTF-8 byte-order mark at the start of the shard belongs to no record (RFC 8259: a
+    // parser may ignore one; a writer must not add one): it is dropped here, before the first
+    // cut, and offsets still count it. A BOM anywhere else is inside a record.
+    started_ = true;
+    while (pending_.size() < 3 && !eof_) {
+      if (Status st = ReadMore(); !st.ok()) return st;
+    }
+    if (pending_.size() >= 3 && std::memcmp(pending_.data(), "\xEF\xBB\xBF", 3) == 0) {
+      pending_.erase(0, 3);
+      pending_offset_ = 3;
+    }
+  }
   while (true) {
     const size_t size = pending_.size();
     const char* bytes = pending_.data();
@@ -109,21 +122,25 @@ Status RecordReader::Next(std::string* data, ChunkInfo* info) {
       }
       scanned_ = size;
     }
-    // Read more.
-    const size_t want = std::max<size_t>(
-        options_.batch_bytes > size ? options_.batch_bytes - size : 0, size_t{1} << 20);
-    Reserve(&pending_, want);
-    const size_t old = pending_.size();
-    pending_.resize(old + want);
-    Result<size_t> n = source_->Read(pending_.data() + old, want);
-    if (!n.ok()) {
-      pending_.clear();
-      done_ = true;
-      return n.status();
-    }
-    pending_.resize(old + n.value());
-    if (n.value() == 0) eof_ = true;
+    if (Status st = ReadMore(); !st.ok()) return st;
   }
+}
+
+Status RecordReader::ReadMore() {
+  const size_t size = pending_.size();
+  const size_t want = std::max<size_t>(
+      options_.batch_bytes > size ? options_.batch_bytes - size : 0, size_t{1} << 20);
+  Reserve(&pending_, want);
+  pending_.resize(size + want);
+  Result<size_t> n = source_->Read(pending_.data() + size, want);
+  if (!n.ok()) {
+    pending_.clear();
+    done_ = true;
+    return n.status();
+  }
+  pending_.resize(size + n.value());
+  if (n.value() == 0) eof_ = true;
+  return Status::Ok();
 }
 
 }  // namespace boilerstrip::io

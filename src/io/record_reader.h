@@ -5,6 +5,8 @@
 // arbitrary amounts), so the chunks — hence zstd frames and anything else made per chunk — are
 // the same run to run. A record longer than max_record_bytes is never held whole: it comes out
 // in parts (multiples of 3 bytes but the last, so that their base64 forms concatenate).
+// A UTF-8 byte-order mark at the very start of the stream is dropped (offsets still count its
+// 3 bytes); one anywhere else is part of its record.
 //
 // Internal to the library. Not thread-safe: one reader per shard, used by one thread at a time.
 #ifndef BOILERSTRIP_SRC_IO_RECORD_READER_H_
@@ -62,6 +64,9 @@ class RecordReader {
 
  private:
   void Emit(size_t len, std::string* data, ChunkInfo* info);
+  // Appends what one read of the source gives to pending_ (eof_ at its end). A read error
+  // ends the reader.
+  Status ReadMore();
 
   std::unique_ptr<Source> source_;
   const RecordReaderOptions options_;
@@ -72,6 +77,7 @@ class RecordReader {
   bool in_part_ = false;
   bool part_first_ = false;  // the next part is the long record's first
   bool done_ = false;
+  bool started_ = false;  // the shard-start byte-order mark was looked for
 };
 
 }  // namespace boilerstrip::io

@@ -18,7 +18,12 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 bool IsShardName(const std::string& name) {
   if (name.empty() || name[0] == '.') return false;
   if (name.find(".quarantine.jsonl") != std::string::npos) return false;
-  return EndsWith(name, ".jsonl") || EndsWith(name, ".jsonl.zst");
+  for (const char* ext : {".jsonl", ".json"}) {
+    for (const char* z : {"", ".zst", ".gz"}) {
+      if (EndsWith(name, std::string(ext) + z)) return true;
+    }
+  }
+  return false;
 }
 
 Result<std::vector<std::string>> ListShards(const std::vector<std::string>& inputs, size_t rank,
@@ -27,6 +32,7 @@ Result<std::vector<std::string>> ListShards(const std::vector<std::string>& inpu
     return Status::RunError("--rank must be below --world-size");
   }
   std::vector<std::string> files;
+  std::vector<std::string> skipped;  // directory entries not named like shards
   bool has_stdin = false;
   for (const std::string& in : inputs) {
     if (in == "-") {
@@ -42,7 +48,10 @@ Result<std::vector<std::string>> ListShards(const std::vector<std::string>& inpu
       if (ec) return Status::RunError(in + ": cannot list directory: " + ec.message());
       for (; it != fs::directory_iterator(); it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (!IsShardName(name)) continue;
+        if (!IsShardName(name)) {
+          skipped.push_back(it->path().string());
+          continue;
+        }
         std::error_code entry_ec;
         const fs::file_status est = it->status(entry_ec);
         // A regular file, or one whose target cannot be examined (dangling or unreadable
@@ -61,6 +70,25 @@ Result<std::vector<std::string>> ListShards(const std::vector<std::string>& inpu
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
   if (has_stdin) files.insert(files.begin(), "-");
+  if (files.empty()) {
+    // Only directories were given, and none holds a shard: a run that would do nothing and
+    // say "0 shards" is most likely pointed at the wrong files (e.g. a format not listed).
+    std::string message = "no shard to read: ";
+    if (skipped.empty()) {
+      message += "the input directories are empty";
+    } else {
+      std::sort(skipped.begin(), skipped.end());
+      message += "skipped " + std::to_string(skipped.size()) +
+                 (skipped.size() == 1 ? " entry" : " entries") + " not named like a shard (";
+      for (size_t i = 0; i < skipped.size() && i < 5; ++i) {
+        message += (i > 0 ? ", " : "") + skipped[i];
+      }
+      if (skipped.size() > 5) message += ", ...";
+      message += ")";
+    }
+    message += "; a directory contributes its *.jsonl and *.json files, also with .zst or .gz";
+    return Status::RunError(message);
+  }
   std::vector<std::string> mine;
   for (size_t i = rank; i < files.size(); i += world_size) mine.push_back(files[i]);
   return mine;

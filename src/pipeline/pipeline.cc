@@ -42,13 +42,15 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// "a.jsonl.zst" → "a"; used for the quarantine file's name.
-std::string Stem(std::string name) {
-  for (std::string_view ext : {".zst", ".jsonl"}) {
-    if (EndsWith(name, ext)) name.resize(name.size() - ext.size());
-  }
-  return name;
+// "a.jsonl.zst", "a.jsonl.gz", "a.jsonl" → "a"; used for the quarantine file's name.
+std::string Stem(const std::string& name) {
+  std::string stem(io::StripCompressionExtension(name));
+  if (EndsWith(stem, ".jsonl")) stem.resize(stem.size() - 6);
+  return stem;
 }
+
+// The first bytes of a shard kept to describe it when none of its records is JSON.
+constexpr size_t kHeadSample = 4096;
 
 struct Batch {
   size_t shard = 0;
@@ -74,12 +76,14 @@ struct Shard {
   std::string name;          // output file name
   std::string output;        // final path ("" for stdout)
   std::string quarantine;    // final quarantine path
-  bool compressed = false;
+  io::Format format = io::Format::kPlain;  // of the output and the quarantine
   std::unique_ptr<io::Source> preopened;  // stdin, opened early to sniff its compression
+  Status open_error;                      // why stdin could not be opened (or decoded)
   bool begun = false;     // the reader opened it
   // Writer-side state.
   std::unique_ptr<io::AtomicFile> out, q;  // opened on first use
   bool wrote_any = false;
+  std::string head;  // the shard's first uncompressed bytes (kHeadSample)
   bool failed = false;
   bool finished = false;  // written completely and renamed into place
   bool reported = false;  // its ShardReport is in the RunReport
@@ -89,29 +93,11 @@ struct Shard {
 };
 
 struct Worker {
-  explicit Worker(const Cleaner& cleaner) : state(cleaner.MakeState()), cctx(ZSTD_createCCtx()) {}
-  ~Worker() { ZSTD_freeCCtx(cctx); }
+  explicit Worker(const Cleaner& cleaner) : state(cleaner.MakeState()) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   Cleaner::StatePtr state;
-  ZSTD_CCtx* cctx;
-  // Compression scratch sized for the worst case, never zero-filled; a batch keeps only a copy
-  // of its compressed bytes, so pooled batches hold no worst-case-sized buffer each.
-  std::unique_ptr<char[]> zbuf;
-  size_t zcap = 0;
-
-  // Compresses `in` as one frame into *out (replaced).
-  Status Compress(int level, std::string_view in, std::string* out) {
-    size_t need = ZSTD_compressBound(in.size());
-    if (zcap < need) {
-      zbuf.reset(new char[need]);
-      zcap = need;
-    }
-    size_t n = 0;
-    Status st = io::CompressFrameTo(cctx, level, in, zbuf.get(), zcap, &n);
-    if (st.ok()) out->assign(zbuf.get(), n);
-    return st;
-  }
+  io::FrameCompressor compressor;  // one zstd frame or gzip member per batch
 };
 
 bool BlankRecord(std::string_view rec) {
@@ -246,9 +232,14 @@ Batch* Run::Read() {
       s.start = Clock::now();
       s.begun = true;
       std::unique_ptr<io::Source> src = std::move(s.preopened);
+      if (!s.open_error.ok()) {
+        Batch* b = NewBatch();
+        b->shard_end = true;
+        b->read_error = s.open_error;
+        return b;
+      }
       if (src == nullptr) {
-        bool compressed = false;
-        auto opened = io::OpenSource(s.input, &compressed);
+        auto opened = io::OpenSource(s.input);
         if (!opened.ok()) {
           Batch* b = NewBatch();
           b->shard_end = true;
@@ -342,6 +333,12 @@ void Run::CleanRecords(Batch* b, Worker& w) const {
       Bad(b, rec, offset, BadRecord::kTooLong);
       continue;
     }
+    if (rec.size() >= 3 && std::memcmp(rec.data(), "\xEF\xBB\xBF", 3) == 0) {
+      // A byte-order mark is no JSON (RFC 8259); the one at the start of a shard is not part
+      // of any record (the reader drops it), so this one is inside the shard: a bad record.
+      Bad(b, rec, offset, BadRecord::kInvalidJson);
+      continue;
+    }
     RecordOutcome r = cleaner_.CleanRecord(rec, *w.state, &b->stats, &b->out);
     switch (r.verdict) {
       case RecordVerdict::kWritten:
@@ -404,11 +401,13 @@ void Run::Clean(Batch* b, Worker& w) const {
     CleanRecords(b, w);
   }
   b->stats.bytes_out = b->out.size();
-  if (shards_[b->shard].compressed && b->fatal.empty()) {
+  const io::Format format = shards_[b->shard].format;
+  if (format != io::Format::kPlain && b->fatal.empty()) {
+    const int level = format == io::Format::kGzip ? opt_.gzip_level : opt_.zstd_level;
     Status st = Status::Ok();
-    if (!b->out.empty()) st = w.Compress(opt_.zstd_level, b->out, &b->zout);
+    if (!b->out.empty()) st = w.compressor.Compress(format, level, b->out, &b->zout);
     if (st.ok() && !b->quarantine.empty()) {
-      st = w.Compress(opt_.zstd_level, b->quarantine, &b->zquarantine);
+      st = w.compressor.Compress(format, level, b->quarantine, &b->zquarantine);
     }
     if (!st.ok()) b->fatal = st.message();
   }
@@ -457,14 +456,26 @@ void Run::Fail(Shard& s, std::string message) {
 }
 
 void Run::Finish(Shard& s) {
+  // A shard of which no record is JSON is no JSONL at all (a compressed stream inside another,
+  // a binary file, text of another kind): a failure, not a shard of quarantined garbage.
+  const Stats& stats = s.report.stats;
+  const uint64_t not_json = stats.bad_by[static_cast<size_t>(BadRecord::kInvalidJson)] +
+                            stats.bad_by[static_cast<size_t>(BadRecord::kInvalidUtf8)];
+  const uint64_t too_long = stats.bad_by[static_cast<size_t>(BadRecord::kTooLong)];
+  if (not_json > 0 && not_json + too_long == stats.records_in) {
+    return Fail(s, s.input + ": no record is JSON (" + std::to_string(not_json) + " of " +
+                       std::to_string(stats.records_in) + " records are not): the data " +
+                       io::DescribeNonJson(s.head));
+  }
   if (!Open(s, false)) return;  // an empty shard still gets its (empty) output
-  if (!s.wrote_any && s.compressed) {
-    // An empty compressed shard is still a valid zstd file: one empty frame.
+  if (!s.wrote_any && s.format != io::Format::kPlain) {
+    // An empty compressed shard is still a valid file of its format: one empty frame (zstd)
+    // or member (gzip).
     std::string empty;
-    ZSTD_CCtx* cctx = ZSTD_createCCtx();
-    Status st = io::CompressFrame(cctx, opt_.zstd_level, "", &empty);
-    ZSTD_freeCCtx(cctx);
-    if (!st.ok()) return Fail(s, st.message());
+    io::FrameCompressor compressor;
+    const int level = s.format == io::Format::kGzip ? opt_.gzip_level : opt_.zstd_level;
+    Status cst = compressor.Compress(s.format, level, "", &empty);
+    if (!cst.ok()) return Fail(s, cst.message());
     if (!Put(s, false, empty)) return;
   }
   // The quarantine first, the output last: the output's final name marks a complete shard.
@@ -492,8 +503,10 @@ void Run::Write(Batch* b) {
     if (!b->fatal.empty()) {
       Fail(s, s.input + ": " + b->fatal);
     } else {
-      std::string_view out = s.compressed ? b->zout : b->out;
-      std::string_view q = s.compressed ? b->zquarantine : b->quarantine;
+      const bool compressed = s.format != io::Format::kPlain;
+      std::string_view out = compressed ? b->zout : b->out;
+      std::string_view q = compressed ? b->zquarantine : b->quarantine;
+      if (s.head.size() < kHeadSample) s.head.append(b->data, 0, kHeadSample - s.head.size());
       if (Put(s, false, out) && Put(s, true, q)) {
         s.wrote_any = s.wrote_any || !out.empty();
         s.report.stats += b->stats;
@@ -632,6 +645,18 @@ Result<std::vector<std::string>> ListShards(const RunOptions& options) {
 
 namespace {
 
+// The format a shard is written in: the one asked for, else its input's (plain on standard
+// output, which carries one format for the whole run).
+io::Format OutputFormatOf(OutputFormat requested, io::Format input, bool to_stdout) {
+  switch (requested) {
+    case OutputFormat::kPlain: return io::Format::kPlain;
+    case OutputFormat::kZstd: return io::Format::kZstd;
+    case OutputFormat::kGzip: return io::Format::kGzip;
+    case OutputFormat::kAuto: break;
+  }
+  return to_stdout ? io::Format::kPlain : input;
+}
+
 // A path's identity for collision checks: absolute and lexically normal.
 std::string PathKey(const std::string& path) {
   std::error_code ec;
@@ -675,6 +700,10 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   if (options.zstd_level < 1 || options.zstd_level > ZSTD_maxCLevel()) {
     return Status::RunError("--level must be 1.." + std::to_string(ZSTD_maxCLevel()));
   }
+  if (options.gzip_level < io::kMinGzipLevel || options.gzip_level > io::kMaxGzipLevel) {
+    return Status::RunError("--gzip-level must be " + std::to_string(io::kMinGzipLevel) + ".." +
+                            std::to_string(io::kMaxGzipLevel));
+  }
   io::RecordReaderOptions reader_options;
   reader_options.batch_bytes = options.batch_bytes;
   reader_options.max_record_bytes = options.max_record_bytes;
@@ -711,7 +740,7 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
     Shard s;
     s.input = in;
     if (in == "-") {
-      s.name = "stdin.jsonl";  // ".zst" added once the stream is sniffed, below
+      s.name = "stdin.jsonl";  // the output format's extension is added below
     } else {
       s.name = fs::path(in).filename().string();
     }
@@ -721,16 +750,25 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
     shards.push_back(std::move(s));
   }
   for (Shard& s : shards) {
+    // The output follows the input's format, which its first bytes tell (never its name).
+    io::Format input_format = io::Format::kPlain;
     if (s.input == "-") {
-      // stdin's compression shows only in its first bytes: open it now, so that its output
-      // gets the right extension.
-      auto src = io::OpenSource("-", &s.compressed);
-      if (!src.ok()) return src.status();
-      s.preopened = std::move(src.value());
-      if (s.compressed) s.name += ".zst";
-    } else {
-      s.compressed = EndsWith(s.input, ".zst");
+      // stdin's bytes can be looked at only once: open it now. A stream that cannot be read
+      // (a format not supported) fails its shard, like a file's.
+      auto src = io::OpenSource("-", &input_format);
+      if (src.ok()) {
+        s.preopened = std::move(src.value());
+      } else {
+        s.open_error = src.status();
+      }
+    } else if (options.output_format == OutputFormat::kAuto && !to_stdout) {
+      // A file that cannot be opened or is not supported fails by name when the reader opens
+      // it; until then its name stands in.
+      auto sniffed = io::SniffFormat(s.input);
+      input_format = sniffed.ok() ? sniffed.value() : io::FormatFromName(s.input);
     }
+    s.format = OutputFormatOf(options.output_format, input_format, to_stdout);
+    s.name = std::string(io::StripCompressionExtension(s.name)) + io::FormatExtension(s.format);
     if (!to_stdout) {
       s.output = (fs::path(options.output_dir) / s.name).string();
       if (fs::equivalent(s.input, s.output, ec)) {
@@ -738,7 +776,7 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
       }
     }
     s.quarantine = (fs::path(qdir) / (Stem(s.name) + ".quarantine.jsonl" +
-                                      (s.compressed ? ".zst" : ""))).string();
+                                      io::FormatExtension(s.format))).string();
     s.report.input = s.input;
     s.report.output = s.output;
   }

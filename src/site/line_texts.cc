@@ -18,8 +18,7 @@ Status FindSiteLineTexts(const std::vector<std::string>& shards, const std::stri
   size_t left = texts->size();
   for (const std::string& path : shards) {
     if (left == 0) break;
-    bool compressed = false;
-    auto src = io::OpenSource(path, &compressed);
+    auto src = io::OpenSource(path);
     if (!src.ok()) return src.status();
     io::RecordReader reader(std::move(src.value()), io::RecordReaderOptions());
     while (!reader.done() && left > 0) {

@@ -179,8 +179,7 @@ Batch* Profiler::Read() {
     if (reader_ == nullptr) {
       if (next_shard_ == shards_.size()) return nullptr;
       current_ = shards_[next_shard_++];
-      bool compressed = false;
-      auto src = io::OpenSource(current_, &compressed);
+      auto src = io::OpenSource(current_);
       if (!src.ok()) {
         status_ = src.status();
         return nullptr;

@@ -32,11 +32,13 @@ expect_rc() {  # expect_rc NAME WANT CMD...
 if [ -d "$shared/seed-example" ]; then
   expect_rc seed-clean 0 "$bin" clean "$shared/seed-example/seed.jsonl" -o "$tmp/seed" -q
   check seed-golden cmp -s "$tmp/seed/seed.jsonl" "$shared/seed-example/expected.jsonl"
-  # Through stdin and stdout, plain and compressed (stdout is compressed like the input).
+  # Through stdin and stdout, plain and compressed (stdout is plain unless --output-format).
   "$bin" clean - -o - -q <"$shared/seed-example/seed.jsonl" >"$tmp/seed-stdout.jsonl"
   check seed-stdin-to-stdout cmp -s "$tmp/seed-stdout.jsonl" "$shared/seed-example/expected.jsonl"
-  zstd -q -c "$shared/seed-example/seed.jsonl" | "$bin" clean - -o - -q >"$tmp/seed-stdout.zst"
-  check seed-zstd-stdin-to-stdout cmp -s <(zstd -dc "$tmp/seed-stdout.zst") "$shared/seed-example/expected.jsonl"
+  zstd -q -c "$shared/seed-example/seed.jsonl" | "$bin" clean - -o - -q >"$tmp/seed-stdout-z.jsonl"
+  check seed-zstd-stdin-to-stdout cmp -s "$tmp/seed-stdout-z.jsonl" "$shared/seed-example/expected.jsonl"
+  gzip -c "$shared/seed-example/seed.jsonl" | "$bin" clean - -o - -q --output-format zst >"$tmp/seed-stdout.zst"
+  check seed-gzip-stdin-to-zstd-stdout cmp -s <(zstd -dc "$tmp/seed-stdout.zst") "$shared/seed-example/expected.jsonl"
 else
   echo "note: ../shared absent, seed golden skipped" >&2
 fi

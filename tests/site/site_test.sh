@@ -142,7 +142,7 @@ expect_rc "profile: missing input" 1 "$bin" profile "$tmp/none.jsonl" -o "$tmp/x
 expect_rc "profile: no -o" 1 "$bin" profile "$tmp/gen"
 expect_rc "bad share" 1 "$bin" merge --final --min-line-share 1.5 "$tmp/a.bsp" -o "$tmp/x.bsp"
 expect_rc "bad min-site-docs" 1 "$bin" clean "$tmp/gen" -o "$tmp/c-bad" --site-profile "$tmp/all.bsp" --min-site-docs 0
-printf 'not zstd at all' >"$tmp/broken.jsonl.zst"
+printf '\x28\xb5\x2f\xfdnot zstd at all' >"$tmp/broken.jsonl.zst"
 expect_rc "profile: corrupt zstd shard" 2 "$bin" profile "$tmp/broken.jsonl.zst" -o "$tmp/x.bsp"
 check "  ... no profile written" test ! -e "$tmp/x.bsp"
 # Bad records and records without a usable URL are counted, not fatal.
