@@ -13,7 +13,7 @@
 #   rt    zstd -dc shard.jsonl.zst | zstd -3 -T N > /dev/null
 #   zst   boilerstrip clean -T N -o - shard.jsonl.zst > /dev/null
 #   plain boilerstrip clean -T N -o - shard.jsonl > /dev/null
-#   floor boilerstrip clean -T N -p /dev/null --no-classifier --no-dedup -o - shard.jsonl.zst
+#   floor boilerstrip clean -T N -p none --no-classifier --no-dedup -o - shard.jsonl.zst
 #         (no rules, nothing removed: the parse, line split, copy and codec that any clean pays)
 # and reports MB/s of uncompressed JSONL (median), the ratios to the round trip (wall
 # throughput; CPU = user + sys of every process, both ends of the pipe), and peak RSS.
@@ -83,7 +83,7 @@ for n in $threads_list; do
     for c in $cases; do
       case $c in
         rt) cmd="zstd -dcq '$shard.zst' | zstd -q -3 -T$n > /dev/null" ;;
-        floor) cmd="'$bin' clean -q --no-progress -T $n -p /dev/null --no-classifier --no-dedup -o - '$shard.zst' > /dev/null" ;;
+        floor) cmd="'$bin' clean -q --no-progress -T $n -p none --no-classifier --no-dedup -o - '$shard.zst' > /dev/null" ;;
         zst) cmd="'$bin' clean -q --no-progress -T $n -o - '$shard.zst' > /dev/null" ;;
         plain) cmd="'$bin' clean -q --no-progress -T $n -o - '$shard' > /dev/null" ;;
       esac

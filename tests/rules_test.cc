@@ -6,6 +6,7 @@
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
+#include "cli_harness.h"
 #include "test_util.h"
 
 namespace boilerstrip {
@@ -102,6 +103,65 @@ TEST(Rules, LoadReportsMissingPathsAndEmptyDirectories) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].message, "cannot read rule file");
   EXPECT_EQ(errors[1].message, "no *.rules files in directory");
+}
+
+// A path that holds no rule is an error naming it; no rules at all is asked for by `none`.
+TEST(Rules, LoadReportsAPathWithNoRules) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "empty.rules", "");
+  testing::WriteFile(dir / "comments.rules", "# only a comment\n\n");
+  testing::WriteFile(dir / "sub/empty.rules", "  \n");
+  testing::WriteFile(dir / "mixed/a.rules", "");
+  testing::WriteFile(dir / "mixed/b.rules", "x drop - one\n");
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  LoadRules({dir / "empty.rules", dir / "comments.rules", dir / "sub", dir / "mixed"}, &rules,
+            &errors);
+  std::vector<std::string> got;
+  for (const RuleError& e : errors) got.push_back(e.ToString());
+  EXPECT_EQ(got, (std::vector<std::string>{dir / "empty.rules" + ": no rules",
+                                           dir / "comments.rules" + ": no rules",
+                                           dir / "sub" + ": no rules"}));
+  EXPECT_EQ(rules.size(), 1u);  // an empty file beside others is no error
+
+  // /dev/null, as `clean -p /dev/null` used to ask for no rules.
+  errors.clear();
+  rules.clear();
+  LoadRules({"/dev/null"}, &rules, &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].ToString(), "/dev/null: no rules");
+  // A file whose only rule is bad says so, not also that it has none.
+  testing::WriteFile(dir / "bad.rules", "x erase - one\n");
+  errors.clear();
+  LoadRules({dir / "bad.rules"}, &rules, &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line_number, 1);
+}
+
+TEST(Rules, NoneLoadsNoRules) {
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  LoadRules({"none"}, &rules, &errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_TRUE(rules.empty());
+  LoadRules({"none", testing::SourceDir() + "/patterns/default"}, &rules, &errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_GT(rules.size(), 5u);
+  bool preset = true;
+  EXPECT_EQ(ResolvePatternsPath("none", &preset), "none");
+  EXPECT_FALSE(preset);  // no other pipeline's rules: dedup and the classifier stay as they are
+  auto set = PatternSet::Compile({}, &errors);
+  ASSERT_TRUE(set.ok());
+  EXPECT_TRUE(set.value()->rules().empty());
+}
+
+TEST(Rules, CheckCommandRefusesAnEmptyRuleSet) {
+  testing::CliResult r = testing::RunCli({"check", "/dev/null"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("/dev/null: no rules"), std::string::npos) << r.out;
+  r = testing::RunCli({"check", "none"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("0 rules and 0 examples OK"), std::string::npos) << r.err;
 }
 
 TEST(PatternSet, ReportsEveryPatternHyperscanRejects) {

@@ -44,8 +44,8 @@ struct Rule {
   std::vector<RuleExample> examples;
 };
 
-// One problem found in a rule file: "FILE:LINE: rule NAME: MESSAGE" (rule part omitted when the
-// line names no rule).
+// One problem found in a rule file: "FILE:LINE: rule NAME: MESSAGE" (the rule part omitted when
+// the line names no rule, the line when the problem is the whole file: line_number 0).
 struct RuleError {
   std::string file;
   int line_number = 0;
@@ -59,9 +59,16 @@ struct RuleError {
 void ParseRuleText(std::string_view text, const std::string& file, std::vector<Rule>* rules,
                    std::vector<RuleError>* errors);
 
+// The rule path that stands for no rules at all (`-p none`): what the floor of a benchmark or a
+// run of only the classifier and dedup asks for.
+inline constexpr std::string_view kNoRules = "none";
+
 // Loads every rule file under each path (a file, or a directory: its *.rules files, sorted by
-// name, not recursive). Reports unreadable paths, an empty rule set and duplicate rule names as
-// errors. Rules keep the order they were read in; that order breaks ties between rules.
+// name, not recursive). Reports as errors, naming the path: an unreadable path, a directory
+// without *.rules files, a path that yields no rule though nothing in it is wrong ("PATH: no
+// rules"), and duplicate rule names. The path kNoRules, when no file or directory has that
+// name, loads no rules and is no error. Rules keep the order they were read in; that order
+// breaks ties between rules.
 void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
                std::vector<RuleError>* errors);
 
@@ -69,10 +76,11 @@ void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
 // patterns/default as configured at build time, else <exe dir>/../share/boilerstrip/patterns.
 std::string DefaultPatternsPath();
 
-// Resolves a -p argument: an existing file or directory is returned as it is; otherwise a bare
-// NAME (letters, digits, '-', '_') names a bundled preset, the directory NAME beside the
-// default one, returned when it exists (and *is_preset set, when not null). Anything else is
-// returned unchanged, for LoadRules to report.
+// Resolves a -p argument: an existing file or directory is returned as it is; kNoRules ("none")
+// is returned as it is, for LoadRules to load no rules (it is no preset: *is_preset stays
+// false); otherwise a bare NAME (letters, digits, '-', '_') names a bundled preset, the
+// directory NAME beside the default one, returned when it exists (and *is_preset set, when not
+// null). Anything else is returned unchanged, for LoadRules to report.
 std::string ResolvePatternsPath(const std::string& arg, bool* is_preset);
 
 }  // namespace boilerstrip

@@ -64,7 +64,12 @@ std::string_view ActionName(Action action) {
 }
 
 std::string RuleError::ToString() const {
-  std::string s = file + ":" + std::to_string(line_number) + ": ";
+  std::string s;
+  if (!file.empty()) {
+    s = file;
+    if (line_number > 0) s += ":" + std::to_string(line_number);
+    s += ": ";
+  }
   if (!rule.empty()) s += "rule " + rule + ": ";
   return s + message;
 }
@@ -178,6 +183,8 @@ void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
   for (const std::string& path : paths) {
     std::vector<std::string> files;
     std::error_code ec;
+    if (path == kNoRules && !fs::exists(path, ec)) continue;  // asked for: no rules
+    const size_t rules_before = rules->size(), errors_before = errors->size();
     if (fs::is_directory(path, ec)) {
       for (const auto& entry : fs::directory_iterator(path, ec)) {
         if (entry.path().extension() == ".rules") files.push_back(entry.path().string());
@@ -196,6 +203,11 @@ void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
       std::ostringstream buf;
       buf << in.rdbuf();
       ParseRuleText(buf.str(), file, rules, errors);
+    }
+    // A path that yields no rule (an empty file, /dev/null, a directory of empty files) is
+    // almost surely a mistake; no rules at all are asked for by name (kNoRules).
+    if (rules->size() == rules_before && errors->size() == errors_before) {
+      errors->push_back({path, 0, "", "no rules"});
     }
   }
   std::unordered_map<std::string, size_t> seen;
@@ -229,7 +241,7 @@ std::string ResolvePatternsPath(const std::string& arg, bool* is_preset) {
   namespace fs = std::filesystem;
   if (is_preset != nullptr) *is_preset = false;
   std::error_code ec;
-  if (arg.empty() || fs::exists(arg, ec)) return arg;
+  if (arg.empty() || arg == kNoRules || fs::exists(arg, ec)) return arg;
   for (char c : arg) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_';
