@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
+#include <hs/hs.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <iterator>
 #include <memory>
 
 #include "boilerstrip/pattern_set.h"
@@ -346,6 +349,145 @@ TEST(PatternSet, PatternsAskingForWhatCollapsingRemovesAreErrors) {
   EXPECT_NE(errors[4].message.find("one line at a time"), std::string::npos) << errors[4].message;
 }
 
+// A line break written any way, and the text anchors, would reach past the line: errors that
+// say so.
+TEST(PatternSet, LineBreaksAndTextAnchorsAreErrors) {
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  ParseRuleText(
+      "short   drop - a\\x{a}b\n"
+      "octal   drop - a\\012b\n"
+      "octal2  drop - a\\o{12}b\n"
+      "control drop - a\\cJb\n"
+      "anyeol  drop - a\\Rb\n"
+      "start   drop - \\Aabc\n"
+      "end     drop - abc\\z\n"
+      "end2    drop - abc\\Z\n"
+      "vtab    drop - a\\x0bb\n"
+      "fine    drop - [^\\n|]+\\|[\\n]?\n",
+      "p.rules", &rules, &errors);
+  ASSERT_TRUE(errors.empty());
+  EXPECT_FALSE(PatternSet::Compile(rules, &errors).ok());
+  std::vector<std::string> got;
+  for (const RuleError& e : errors) got.push_back(e.rule + ": " + e.message);
+  const std::string line_break = "a rule sees one line at a time: a line break (\\n) never matches";
+  const std::string anchors =
+      "a rule sees one line at a time: \\A, \\z and \\Z would anchor at the ends of the text, not "
+      "of the line; use ^ and $";
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "short: " + line_break, "octal: " + line_break, "octal2: " + line_break,
+                     "control: " + line_break, "anyeol: " + line_break, "start: " + anchors,
+                     "end: " + anchors, "end2: " + anchors,
+                     "vtab: lines are matched with their whitespace collapsed to single spaces, "
+                     "so a tab, \\r, \\f, \\v or NBSP never matches; write \\s"}));
+}
+
+// Compile proves of most rules that their matches stay within a line, so that one scan of the
+// whole text serves them; the others are scanned line by line. Either way a rule's result on a
+// line is what it matches in "\n" + the line + "\n".
+TEST(PatternSet, RulesThatMightReachPastTheirLineAreScannedLineByLine) {
+  struct Case {
+    const char* flags;
+    const char* pattern;
+    bool per_line;
+  };
+  const Case cases[] = {
+      {"-", "share\\s+this", false},
+      {"l", "a|b", false},
+      {"-", "(^|\\W)more($|\\W)", false},  // ^ and $ at the ends of every path
+      {"-", "\\bmore\\b", false},
+      {"-", "^\\bmore", false},             // \b inside the frame
+      {"-", "[\\W]more", false},            // a line break only at the start
+      {"-", "more[[:space:]]", false},      // ... or only at the end
+      {"-", "^$", false},
+      {"-", "[^a]+x", false},               // the negated class leaves out the line break
+      {"-", "[\\s\\S]x", false},            // a class with it, at the start of the match
+      {"-", "\\p{L}+ \\d{2,}", false},
+      {"i", "(?i)x(?:y|z){1,3}(?#note)", false},
+      {"-", "read[\\W]more", true},         // the line break in the middle
+      {"-", "read[[:space:]]more", true},
+      {"-", "read\\Hmore", true},
+      {"-", "read(?s).more", true},
+      {"-", "read[\\x00-\\x7f]more", true},
+      {"-", "read\\P{L}more", true},
+      {"-", "foo$bar", true},
+      {"-", "(foo$)+", true},               // a repeated line break
+      {"-", "\\b^foo", true},               // \b before the frame looks into the line before
+      {"-", "foo$\\B", true},
+      {"-", "(?x)read more", true},         // options not followed by the analysis
+      {"-", "x\\b", false},
+      {"-", "\\b", true},                   // an empty match
+      {"u", "[^•]+x", false},
+  };
+  std::string text;
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    text += "r" + std::to_string(i) + " drop " + cases[i].flags + " " + cases[i].pattern + "\n";
+  }
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  ParseRuleText(text, "p.rules", &rules, &errors);
+  ASSERT_TRUE(errors.empty());
+  auto set = PatternSet::Compile(rules, &errors, {PatternSetOptions::LineCache::kOff});
+  ASSERT_TRUE(set.ok()) << (errors.empty() ? "" : errors[0].ToString());
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    EXPECT_EQ(set.value()->ScannedPerLine(i), cases[i].per_line) << cases[i].pattern;
+  }
+}
+
+// The bundled sets are scanned in one pass over the text: none of their rules needs the slower
+// line-by-line scan.
+TEST(PatternSet, BundledRulesAreAllScannedInOnePass) {
+  for (const char* preset : {"default", "c4"}) {
+    std::vector<Rule> rules;
+    std::vector<RuleError> errors;
+    LoadRules({testing::SourceDir() + "/patterns/" + preset}, &rules, &errors);
+    ASSERT_TRUE(errors.empty()) << errors[0].ToString();
+    auto set = PatternSet::Compile(rules, &errors, {PatternSetOptions::LineCache::kOff});
+    ASSERT_TRUE(set.ok()) << (errors.empty() ? "" : errors[0].ToString());
+    for (size_t i = 0; i < rules.size(); ++i) {
+      EXPECT_FALSE(set.value()->ScannedPerLine(i)) << preset << ": " << rules[i].name << " "
+                                                   << PatternSet::Expression(rules[i]);
+    }
+  }
+}
+
+// Scanned line by line or with the whole text, and with or without the line cache, a rule gives
+// the same (rule, line) pairs; a blank line is "\n\n" to every rule.
+TEST(PatternSet, LineByLineRulesMixWithTheOthers) {
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  ParseRuleText(
+      "nonword drop - read[\\W]more\n"
+      "plain   drop i more\n"
+      "blank   drop - ^[\\s\\S]?$\n"
+      "edge    drop - more[[:space:]]\n"
+      "dotall  drop - x(?s).y\n",
+      "p.rules", &rules, &errors);
+  ASSERT_TRUE(errors.empty());
+  for (auto cache : {PatternSetOptions::LineCache::kOn, PatternSetOptions::LineCache::kOff}) {
+    auto set = PatternSet::Compile(rules, &errors, {cache});
+    ASSERT_TRUE(set.ok());
+    EXPECT_TRUE(set.value()->ScannedPerLine(0));
+    EXPECT_FALSE(set.value()->ScannedPerLine(1));
+    EXPECT_FALSE(set.value()->ScannedPerLine(2));  // "\n" [\s\S]? "\n": a line break at each end
+    EXPECT_FALSE(set.value()->ScannedPerLine(3));
+    EXPECT_TRUE(set.value()->ScannedPerLine(4));
+    auto scratch = set.value()->MakeScratch();
+    for (int pass = 0; pass < 2; ++pass) {  // the second time through remembered lines
+      std::vector<Hit> hits;
+      ASSERT_TRUE(set.value()->Scan("read more\n  \nread-more x\ny\nMore\n\nx y", scratch, &hits)
+                      .ok());
+      RL got;
+      for (const Hit& h : hits) got.emplace_back(h.rule, h.line);
+      // "x(?s).y" does not match across "read-more x" and "y"; "^[\s\S]?$" matches the blank
+      // lines and the one-character one.
+      EXPECT_EQ(got, (RL{{0, 0}, {1, 0}, {3, 0}, {2, 1}, {0, 2}, {1, 2}, {3, 2}, {2, 3}, {1, 4},
+                         {2, 5}, {4, 6}}))
+          << "pass " << pass;
+    }
+  }
+}
+
 TEST(PatternSet, ExpressionRewritesSpacesForCollapsedLines) {
   Rule r;
   r.pattern = "a\\s+b\\s*c\\s?d\\s{2}e";
@@ -359,7 +501,7 @@ TEST(PatternSet, ExpressionRewritesSpacesForCollapsedLines) {
   EXPECT_NE(PatternSet::Expression(r).find("\\x{3000}\\-z"), std::string::npos);
   r.utf8 = false;
   r.pattern = "[]x][^]y]\\W\\D[\\W]";
-  EXPECT_EQ(PatternSet::Expression(r), "[]x][^\\n]y][^\\n\\w][^\\n\\d][\\W]");
+  EXPECT_EQ(PatternSet::Expression(r), "[]x][^]\\ny][^\\n\\w][^\\n\\d][\\W]");
   // ^ and $ are the line breaks framing each line, outside classes only.
   r.pattern = "^a|b$|[$^]|\\^";
   EXPECT_EQ(PatternSet::Expression(r), "\\na|b\\n|[$^]|\\^");
@@ -522,11 +664,8 @@ TEST(PatternSet, RememberedLinesGiveWhatAFreshScanGives) {
     }
   }
   // Compile times a scan to decide whether remembering pays; here it must be on.
-  setenv("BOILERSTRIP_LINE_CACHE", "on", 1);
-  auto set = PatternSet::Compile(rules, &errors);
-  setenv("BOILERSTRIP_LINE_CACHE", "off", 1);
-  auto plain = PatternSet::Compile(rules, &errors);
-  unsetenv("BOILERSTRIP_LINE_CACHE");
+  auto set = PatternSet::Compile(rules, &errors, {PatternSetOptions::LineCache::kOn});
+  auto plain = PatternSet::Compile(rules, &errors, {PatternSetOptions::LineCache::kOff});
   ASSERT_TRUE(set.ok());
   ASSERT_TRUE(plain.ok());
   ASSERT_TRUE(set.value()->remembers_lines());
@@ -562,6 +701,54 @@ TEST(PatternSet, RememberedLinesGiveWhatAFreshScanGives) {
   EXPECT_GT(pairs, 1000u);  // the texts do match, often
 }
 
+// Hyperscan's scratch allocator, made to fail while alive: what hs_alloc_scratch and
+// hs_clone_scratch get when memory runs out.
+class FailingScratchAllocator {
+ public:
+  FailingScratchAllocator() {
+    hs_set_scratch_allocator([](size_t) -> void* { return nullptr; }, [](void* p) { std::free(p); });
+  }
+  ~FailingScratchAllocator() { hs_set_scratch_allocator(nullptr, nullptr); }
+};
+
+TEST(PatternSet, ScanReportsAScratchHyperscanCouldNotAllocate) {
+  for (const char* rule : {"a drop i foo\n", "b drop - read[\\W]more\n"}) {  // either database
+    auto set = CompileText(rule);
+    ASSERT_NE(set, nullptr);
+    PatternSet::Scratch scratch;
+    {
+      FailingScratchAllocator failing;
+      scratch = set->MakeScratch();
+    }
+    std::vector<Hit> hits{{0, 0}};
+    Status st = set->Scan("foo\nread more", scratch, &hits);
+    EXPECT_FALSE(st.ok());
+    EXPECT_EQ(st.message(), "cannot allocate Hyperscan scratch");
+    EXPECT_EQ(st.scope(), ErrorScope::kShard);
+    EXPECT_TRUE(hits.empty());
+    // A scratch made once memory is back works.
+    scratch = set->MakeScratch();
+    EXPECT_TRUE(set->Scan("foo\nread more", scratch, &hits).ok());
+    EXPECT_EQ(hits.size(), 1u);
+  }
+}
+
+TEST(PatternSet, ScanWithAnEmptyScratchFails) {
+  auto set = CompileText("a drop i foo\n");
+  ASSERT_NE(set, nullptr);
+  PatternSet::Scratch empty;
+  std::vector<Hit> hits{{0, 0}};
+  Status st = set->Scan("foo", empty, &hits);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("MakeScratch"), std::string::npos) << st.message();
+  EXPECT_TRUE(hits.empty());
+  // Moved from, a scratch is empty too.
+  auto made = set->MakeScratch();
+  PatternSet::Scratch taken = std::move(made);
+  EXPECT_TRUE(set->Scan("foo", taken, &hits).ok());
+  EXPECT_EQ(hits.size(), 1u);
+}
+
 TEST(PatternSet, EmptyRuleSetNeverMatches) {
   std::vector<RuleError> errors;
   auto set = PatternSet::Compile({}, &errors);
@@ -583,6 +770,34 @@ TEST(RuleCheck, ReportsExamplesThatDisagreeWithTheirRule) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].ToString(), "e.rules:3: rule r: does not match its example 'Hello world'");
   EXPECT_EQ(errors[1].ToString(), "e.rules:4: rule r: matches its example 'hello'");
+}
+
+// A scan that fails says nothing about the example: an error for the rule, never a pass of its
+// nomatch: lines.
+TEST(RuleCheck, ReportsAFailedScanAsAnError) {
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  ParseRuleText("r drop il hello\n  match: Hello\n  nomatch: goodbye\n", "e.rules", &rules, &errors);
+  auto set = PatternSet::Compile(rules, &errors);
+  ASSERT_TRUE(set.ok());
+  {
+    FailingScratchAllocator failing;
+    CheckExamples(*set.value(), &errors);
+  }
+  std::vector<std::string> got;
+  for (const RuleError& e : errors) got.push_back(e.ToString());
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "e.rules:2: rule r: cannot check its example 'Hello': cannot allocate "
+                     "Hyperscan scratch",
+                     "e.rules:3: rule r: cannot check its example 'goodbye': cannot allocate "
+                     "Hyperscan scratch"}));
+  PatternSet::Scratch empty;
+  Result<bool> matched = RuleMatches(*set.value(), 0, "Hello", empty);
+  EXPECT_FALSE(matched.ok());
+  auto scratch = set.value()->MakeScratch();
+  matched = RuleMatches(*set.value(), 0, "Hello", scratch);
+  ASSERT_TRUE(matched.ok());
+  EXPECT_TRUE(matched.value());
 }
 
 TEST(RuleCheck, BundledDefaultRulesPassTheirOwnExamples) {

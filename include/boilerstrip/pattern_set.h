@@ -1,10 +1,17 @@
-// PatternSet: every rule compiled into one Hyperscan database, scanned once per text.
+// PatternSet: every rule compiled into Hyperscan databases, scanned once per text.
 //
 // Rules see each line with its whitespace collapsed: leading and trailing whitespace gone, and
 // every run of ASCII whitespace and NBSP inside it one space. A pattern's `\s` is compiled to
 // match that one space (or, with the u flag, any other Unicode space as well), so `\s+` becomes a
 // literal space and the words around it one long literal, which Hyperscan finds far faster than
-// short words joined by a class repeat. It also means no match crosses a line break.
+// short words joined by a class repeat.
+//
+// What a rule matches on a line is defined line by line: rule R matches line L when R's
+// Expression() matches somewhere in '\n' + collapsed(L) + '\n'. Nothing else (the lines around
+// L, what a scratch saw before) changes it. Scan gets there fast by scanning a whole text at
+// once: Compile proves of each rule that no match of it can reach past a line's framing line
+// breaks; the few rules it cannot prove so are scanned line by line instead, which is slower
+// (see ScannedPerLine()).
 //
 // Build once with Compile(); the PatternSet is then immutable and its const methods may be
 // called concurrently from many threads, each with its own Scratch.
@@ -34,67 +41,78 @@ struct Hit {
   uint32_t line;
 };
 
+struct PatternSetOptions {
+  enum class LineCache : uint8_t {
+    kAuto,  // BOILERSTRIP_LINE_CACHE=on|off when set, else Compile times a scan and decides
+    kOn,
+    kOff,
+  };
+  // Whether scans remember short lines (see PatternSet::Scratch). Changes the speed of a scan,
+  // never its result. Default: kAuto.
+  LineCache line_cache = LineCache::kAuto;
+};
+
 class PatternSet {
  public:
-  // Per-thread scan state. Made by PatternSet::MakeScratch(); not shareable between threads.
+  // Per-thread scan state: Hyperscan scratch, buffers, and the short lines scanned before with
+  // their rules (up to 640 KB, made on the first scan when the set remembers lines). Made by
+  // PatternSet::MakeScratch(); not shareable between threads. A scratch is opaque, movable,
+  // and usable only with the set that made it.
   class Scratch {
    public:
+    // An empty scratch: Scan fails with it until a scratch from MakeScratch() is moved in.
     Scratch() = default;
-    ~Scratch();
-    Scratch(Scratch&& other) noexcept;
-    Scratch& operator=(Scratch&& other) noexcept;
+    Scratch(Scratch&&) noexcept = default;
+    Scratch& operator=(Scratch&&) noexcept = default;
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;
+    ~Scratch() = default;
 
    private:
     friend class PatternSet;
-    // A short line scanned before, with the rules that matched it. Short lines repeat (menus,
-    // buttons, bylines, "Reply"), and Hyperscan pays for every line start: a line seen before
-    // takes its rules from here instead of being scanned again. 8192 slots of 80 bytes: 640 KB
-    // per scratch, made on its first scan when the set remembers lines (remembers_lines()).
-    static constexpr size_t kCachedLineBytes = 56;
-    static constexpr size_t kCachedRules = 2;
-    static constexpr size_t kCacheSlots = 8192;
-    struct CachedLine {
-      uint64_t hash;
-      uint8_t length;  // 0: an empty slot
-      uint8_t rules;   // how many of rule[] hold the rules that match the line
-      uint32_t rule[kCachedRules];
-      char bytes[kCachedLineBytes];
+    class Impl;
+    struct ImplDeleter {
+      void operator()(Impl* impl) const;
     };
-
-    hs_scratch* s_ = nullptr;
-    std::string collapsed_;               // the scanned buffer: the lines framed by line breaks
-    std::vector<uint32_t> line_starts_;   // where each scanned line starts in collapsed_
-    std::vector<uint32_t> origin_;        // which text line each scanned line is
-    std::vector<uint32_t> irregular_;     // offsets of whitespace that collapsing changes
-    std::vector<CachedLine> cache_;       // kCacheSlots slots, made on first use
-    std::vector<uint8_t> skip_;           // per text line: its rules came from the cache
-    std::vector<std::pair<uint32_t, uint64_t>> misses_;  // short lines scanned now, and hashes
-    std::vector<Hit> merged_;             // remembered and scanned hits merged (no allocation
-                                          // per text, as std::inplace_merge would make)
+    explicit Scratch(Impl* impl) : impl_(impl) {}
+    std::unique_ptr<Impl, ImplDeleter> impl_;
   };
 
-  // Compiles `rules` into one database. On failure every bad rule is reported in *errors
-  // ("FILE:LINE: rule NAME: <Hyperscan's message>") and the result is a kRun error.
-  // An empty rule list gives a PatternSet that never matches.
+  // Compiles `rules`. On failure every bad rule is reported in *errors
+  // ("FILE:LINE: rule NAME: <message>") and the result is a kRun error: Hyperscan's objections,
+  // patterns that ask for what collapsed lines never hold (a tab, two spaces), and patterns
+  // that would reach past their line (an explicit line break such as `\n` or `\x0a`, and the
+  // text anchors `\A`, `\z`, `\Z`: write ^ and $). An empty rule list gives a PatternSet that
+  // never matches.
   static Result<std::unique_ptr<PatternSet>> Compile(std::vector<Rule> rules,
-                                                     std::vector<RuleError>* errors);
+                                                     std::vector<RuleError>* errors,
+                                                     const PatternSetOptions& options = {});
   ~PatternSet();
   PatternSet(const PatternSet&) = delete;
   PatternSet& operator=(const PatternSet&) = delete;
 
   const std::vector<Rule>& rules() const { return rules_; }
-  // Whether scans remember short lines (see Scratch): Compile decides from a timed scan.
+  // Whether scans remember short lines (see Scratch): PatternSetOptions::line_cache.
   bool remembers_lines() const { return remember_lines_; }
+  // Whether rule `rule` (an index into rules()) is scanned line by line, one Hyperscan call per
+  // line, rather than in the one scan of the whole text: Compile could not prove that its
+  // matches stay within a line (say `[\W]`, `[[:space:]]`, `\H`, `(?s).` or a `$` in mid-pattern
+  // can match a line break). Its result is the same either way; only the speed differs.
+  // REQUIRES: rule < rules().size().
+  bool ScannedPerLine(size_t rule) const { return per_line_[rule] != 0; }
 
-  // A fresh scratch for one thread.
+  // A fresh scratch for one thread. Never fails: when Hyperscan cannot allocate the scratch,
+  // Scan with it reports so.
   Scratch MakeScratch() const;
 
   // Writes to *hits (cleared first) each (rule, line) pair of `text` where the rule matches the
-  // line, once, sorted by line and then rule; `lines` is SplitLines(text). Thread-safe given a
-  // scratch per thread. `text` is not retained; the scratch remembers recent short lines, which
-  // changes the speed of later scans but never their result.
+  // line (see above), once, sorted by line and then rule; `lines` is SplitLines(text).
+  // Thread-safe given a scratch per thread. `text` is not retained; the scratch remembers
+  // recent short lines, which changes the speed of later scans but never their result.
+  // Fails (with *hits empty) when the scratch is empty or Hyperscan could not allocate it
+  // ("cannot allocate Hyperscan scratch", kShard), when the text is 4 GiB or longer, or when
+  // Hyperscan fails (kRecord).
+  // REQUIRES: `scratch` was made by this set's MakeScratch() (or is empty).
   Status Scan(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
               std::vector<Hit>* hits) const;
   // The same, splitting the lines itself.
@@ -107,20 +125,24 @@ class PatternSet {
 
  private:
   PatternSet() = default;
-  std::vector<Rule> rules_;
+  using ScratchImpl = Scratch::Impl;
   // Scan's use of the scratch's remembered lines: Recall adds the hits of the short lines it
-  // remembers, marks them in scratch.skip_ and returns how many; the other short lines go to
-  // scratch.misses_, which Remember stores once scanned (`hits` sorted by line).
-  size_t Recall(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
+  // remembers, marks them in the scratch's `skip` and returns how many; the other short lines
+  // go to its `misses`, which Remember stores once scanned (`hits` sorted by line).
+  size_t Recall(std::string_view text, const std::vector<Line>& lines, ScratchImpl& scratch,
                 std::vector<Hit>* hits) const;
-  void Remember(std::string_view text, const std::vector<Line>& lines, Scratch& scratch,
+  void Remember(std::string_view text, const std::vector<Line>& lines, ScratchImpl& scratch,
                 const std::vector<Hit>& hits) const;
 
   // Hyperscan's time per short line from which remembering short lines pays (Compile measures
-  // it; see Scratch::CachedLine).
+  // it; see Scratch).
   static constexpr double kRememberAboveNs = 80;
-  hs_database* db_ = nullptr;
-  hs_scratch* proto_scratch_ = nullptr;
+  std::vector<Rule> rules_;
+  std::vector<uint8_t> per_line_;       // per rule: 1 when in line_db_, else in db_
+  hs_database* db_ = nullptr;           // the rules scanned over the whole text at once
+  hs_database* line_db_ = nullptr;      // the rules scanned line by line (null when none)
+  std::vector<uint32_t> blank_hits_;    // the rules of line_db_ that match a blank line
+  hs_scratch* proto_scratch_ = nullptr;  // big enough for both databases
   bool remember_lines_ = false;
 };
 

@@ -2,21 +2,26 @@
 #ifndef BOILERSTRIP_RULE_CHECK_H_
 #define BOILERSTRIP_RULE_CHECK_H_
 
+#include <string_view>
 #include <vector>
 
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/rules.h"
+#include "boilerstrip/status.h"
 
 namespace boilerstrip {
 
 // Scans each example line of each rule on its own, as a one-line text. A `match:` example that
 // the rule does not match, or a `nomatch:` example that it does, is reported in *errors with the
-// example's file and line.
+// example's file and line; so is an example that could not be scanned ("cannot check its
+// example 'LINE': <why>"), which therefore never passes as a match or as no match.
 void CheckExamples(const PatternSet& patterns, std::vector<RuleError>* errors);
 
-// True when rule `rule` matches somewhere in `text`.
-bool RuleMatches(const PatternSet& patterns, size_t rule, std::string_view text,
-                 PatternSet::Scratch& scratch);
+// Whether rule `rule` (an index into patterns.rules()) matches somewhere in `text`, or the
+// scan's failure. REQUIRES: `scratch` was made by patterns.MakeScratch() (or is empty: then the
+// result is an error).
+Result<bool> RuleMatches(const PatternSet& patterns, size_t rule, std::string_view text,
+                         PatternSet::Scratch& scratch);
 
 }  // namespace boilerstrip
 
