@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "boilerstrip/text.h"
+#include "io/atomic_file.h"
 
 namespace boilerstrip {
 namespace {
@@ -984,20 +985,10 @@ void StoreCached(const std::string& dir, const std::string& path, const hs_datab
   char* bytes = nullptr;
   size_t length = 0;
   if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return;
-  std::string tmp = path + ".tmp-XXXXXX";
-  int fd = mkstemp(tmp.data());
-  bool ok = fd >= 0;
-  for (size_t done = 0; ok && done < length;) {
-    ssize_t n = ::write(fd, bytes + done, length - done);
-    ok = n > 0;
-    done += ok ? static_cast<size_t>(n) : 0;
-  }
-  if (fd >= 0) ok = ::close(fd) == 0 && ok;
-  if (ok) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
-  if (!ok && fd >= 0) ::unlink(tmp.c_str());
+  // Through the project's one writer: concurrent tasks never read a partial file.
+  (void)io::WriteFileAtomically(path, std::string_view(bytes, length));
   std::free(bytes);
 }
-
 
 // Hyperscan's time per short line with `db` (scanning whole texts) and `line_db` (scanning each
 // line), either may be null, in ns: a fixed text of 2048 menu-like lines, scanned in texts of
