@@ -24,13 +24,14 @@
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
 #include "boilerstrip/text.h"
+#include "../tests/scan_reference.h"
 #include "fuzz_util.h"
 
 namespace bs = boilerstrip;
 
 namespace {
 
-using Pairs = std::vector<std::pair<uint32_t, uint32_t>>;  // (line, rule), sorted
+using Pairs = bs::testing::ScanPairs;
 
 // Hyperscan compile time grows with bounded repeats ({1000}) and pattern length; such inputs
 // would only make the fuzzer slow, not find parser bugs.
@@ -47,59 +48,7 @@ bool CheapToCompile(const std::vector<bs::Rule>& rules) {
   return true;
 }
 
-// Each rule compiled alone, as Compile compiles it (its Expression() and flags), and each line
-// collapsed and framed alone: what a rule's result on a line is defined to be.
-class Reference {
- public:
-  ~Reference() {
-    for (hs_database_t* db : dbs_) hs_free_database(db);
-    hs_free_scratch(scratch_);
-  }
-  // False when Hyperscan rejects the rule alone.
-  bool Add(const bs::Rule& rule) {
-    unsigned flags = HS_FLAG_MULTILINE;
-    if (rule.caseless) flags |= HS_FLAG_CASELESS;
-    if (rule.utf8) flags |= HS_FLAG_UTF8 | HS_FLAG_UCP;
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile(bs::PatternSet::Expression(rule).c_str(), flags, HS_MODE_BLOCK, nullptr, &db,
-                   &err) != HS_SUCCESS) {
-      hs_free_compile_error(err);
-      return false;
-    }
-    dbs_.push_back(db);
-    return hs_alloc_scratch(db, &scratch_) == HS_SUCCESS;
-  }
-  Pairs Scan(std::string_view text) {
-    std::vector<bs::Line> lines;
-    bs::SplitLines(text, &lines);
-    Pairs out;
-    for (size_t li = 0; li < lines.size(); ++li) {
-      std::string_view line = text.substr(lines[li].begin, lines[li].end - lines[li].begin);
-      std::vector<bs::Line> one;
-      bs::SplitLines(line, &one);
-      std::string framed;
-      std::vector<uint32_t> starts;
-      bs::CollapseLines(line, one, &framed, &starts);
-      for (size_t r = 0; r < dbs_.size(); ++r) {
-        bool matched = false;
-        auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned,
-                           void* ctx) {
-          *static_cast<bool*>(ctx) = true;
-          return 1;
-        };
-        hs_scan(dbs_[r], framed.data(), static_cast<unsigned>(framed.size()), 0, scratch_,
-                on_match, &matched);
-        if (matched) out.emplace_back(static_cast<uint32_t>(li), static_cast<uint32_t>(r));
-      }
-    }
-    return out;
-  }
-
- private:
-  std::vector<hs_database_t*> dbs_;
-  hs_scratch_t* scratch_ = nullptr;
-};
+using Reference = bs::testing::ScanReference;
 
 Pairs ScanPairs(const bs::PatternSet& set, std::string_view text, bs::PatternSet::Scratch& s) {
   std::vector<bs::Hit> hits;

@@ -16,12 +16,13 @@
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/rules.h"
 #include "boilerstrip/text.h"
+#include "scan_reference.h"
 #include "test_util.h"
 
 namespace boilerstrip {
 namespace {
 
-using Pairs = std::vector<std::pair<uint32_t, uint32_t>>;  // (line, rule), sorted
+using Pairs = testing::ScanPairs;
 
 // A fixed-seed pseudo-random sequence.
 struct Lcg {
@@ -102,65 +103,7 @@ std::string Document(Lcg* next) {
   return doc;
 }
 
-// The reference: each rule compiled alone (its Expression(), with the flags Compile gives it),
-// each line collapsed and framed alone.
-class Reference {
- public:
-  // False when Hyperscan rejects the rule.
-  bool Add(const Rule& rule) {
-    unsigned flags = HS_FLAG_MULTILINE;
-    if (rule.caseless) flags |= HS_FLAG_CASELESS;
-    if (rule.utf8) flags |= HS_FLAG_UTF8 | HS_FLAG_UCP;
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile(PatternSet::Expression(rule).c_str(), flags, HS_MODE_BLOCK, nullptr, &db,
-                   &err) != HS_SUCCESS) {
-      last_error_ = err != nullptr && err->message != nullptr ? err->message : "";
-      hs_free_compile_error(err);
-      return false;
-    }
-    dbs_.push_back(db);
-    return hs_alloc_scratch(db, &scratch_) == HS_SUCCESS;
-  }
-  ~Reference() {
-    for (hs_database_t* db : dbs_) hs_free_database(db);
-    hs_free_scratch(scratch_);
-  }
-
-  // Hyperscan's objection to the last rule Add() refused.
-  const std::string& last_error() const { return last_error_; }
-
-  Pairs Scan(const std::string& text) {
-    std::vector<Line> lines;
-    SplitLines(text, &lines);
-    Pairs out;
-    for (size_t li = 0; li < lines.size(); ++li) {
-      const std::string line = text.substr(lines[li].begin, lines[li].end - lines[li].begin);
-      std::vector<Line> one;
-      SplitLines(line, &one);
-      std::string framed;
-      std::vector<uint32_t> starts;
-      CollapseLines(line, one, &framed, &starts);
-      for (size_t r = 0; r < dbs_.size(); ++r) {
-        bool matched = false;
-        auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned,
-                           void* ctx) {
-          *static_cast<bool*>(ctx) = true;
-          return 1;  // one match is enough
-        };
-        hs_scan(dbs_[r], framed.data(), static_cast<unsigned>(framed.size()), 0, scratch_,
-                on_match, &matched);
-        if (matched) out.emplace_back(static_cast<uint32_t>(li), static_cast<uint32_t>(r));
-      }
-    }
-    return out;
-  }
-
- private:
-  std::vector<hs_database_t*> dbs_;
-  hs_scratch_t* scratch_ = nullptr;
-  std::string last_error_;
-};
+using Reference = testing::ScanReference;
 
 Pairs ScanPairs(const PatternSet& set, const std::string& text, PatternSet::Scratch& scratch) {
   std::vector<Hit> hits;
