@@ -195,6 +195,7 @@ fails=0
 check() { local name=$1; shift; if "$@"; then log "ok   $name"; else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi; }
 python3 "$src/scripts/gen-sites.py" "$tmp/gen" --sites 40 --small-sites 6 --shards 8 --seed 3
 for k in 01 04 06; do zstd -q --rm "$tmp/gen/shard-$k.jsonl"; done  # mixed plain and .zst shards
+mv "$tmp/gen/truth.json" "$tmp/truth.json"  # a directory's *.json files are shards too
 "$bin" profile "$tmp/gen" -o "$tmp/local.bsp" -q || die "local profile"
 "$bin" clean "$tmp/gen" -o "$tmp/local" --site-profile "$tmp/local.bsp" --stats "$tmp/local.json" -q ||
   die "local clean"
@@ -291,7 +292,8 @@ check "--array=0,1,5: nothing cleaned" test -z "$(ls "$tmp/out-l" 2>/dev/null)"
 grep -h "array task" "$tmp"/work-l/logs/*.log | sed 's/^/  slurm env: /'
 
 # ------------------------------------------------------------------ a failing chain
-printf 'this is not zstd' >"$tmp/gen/shard-99.jsonl.zst"
+# A zstd stream cut inside its frame (compression is told by the bytes: a name is no promise).
+zstd -q -c "$tmp/gen/shard-00.jsonl" | head -c 100 >"$tmp/gen/shard-99.jsonl.zst"
 ids=$(cd "$tmp" && "$src/scripts/slurm/submit.sh" chain 4 "$tmp/out2" "$tmp/work2" "$tmp/gen") || die "submit"
 while read -r name id; do job[$name]=$id; done <<<"$ids"
 slurm_wait_ok "${job[profile]}" "${job[merge]}" "${job[clean]}" "${job[summary]}"
