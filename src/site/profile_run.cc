@@ -146,6 +146,7 @@ class Profiler {
   void Parse(Batch* b, Worker& w) const;
   void Count(Batch* b);
   Status Spill(const std::string& path);
+  std::string RunPath(size_t index) const;
 
   const ProfileOptions& o_;
   std::shared_ptr<const SiteNamer> namer_;
@@ -280,7 +281,7 @@ void Profiler::Count(Batch* b) {
     if (table_.size() > 0 && table_.GrowBytesFor(n) > o_.memory_bytes && spill_status_.ok()) {
       // Spill what is counted so far, between documents, so that every run is a valid
       // profile in which no line is in more documents than its site.
-      std::string run = o_.output + ".run" + std::to_string(runs_.size());
+      std::string run = RunPath(runs_.size());
       spill_status_ = Spill(run);
       if (!spill_status_.ok()) stop_.store(true);  // no point reading on: the run fails
       runs_.push_back(run);
@@ -290,6 +291,12 @@ void Profiler::Count(Batch* b) {
     for (uint32_t i = d.hash_begin; i < d.hash_end; ++i) table_.Add(id, b->hashes[i]);
   }
   delete b;
+}
+
+std::string Profiler::RunPath(size_t index) const {
+  // The process id keeps two runs on one output (a requeued task beside its first attempt) from
+  // reading each other's spills.
+  return o_.output + ".run" + std::to_string(::getpid()) + "-" + std::to_string(index);
 }
 
 Status Profiler::Spill(const std::string& path) {
@@ -371,7 +378,7 @@ Result<ProfileReport> Profiler::Go() {
   } else if (runs_.empty()) {
     s = Spill(o_.output);
   } else {
-    std::string run = o_.output + ".run" + std::to_string(runs_.size());
+    std::string run = RunPath(runs_.size());
     runs_.push_back(run);
     s = Spill(run);
     if (s.ok()) s = MergeProfiles(runs_, o_.output, nullptr);
