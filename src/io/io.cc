@@ -22,7 +22,11 @@ bool WaitReady(int fd, short events) {
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) return true;
   while (!InterruptFlag().load()) {
     struct pollfd p = {fd, events, 0};
-    if (::poll(&p, 1, 200) != 0) return true;  // ready, hung up, or an error read() reports
+    const int rc = ::poll(&p, 1, 200);
+    // A signal caught during the poll (EINTR) is no readiness: the flag it set is checked
+    // again, where returning "ready" would block in read() with nothing left to wake it.
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc != 0) return true;  // ready, hung up, or an error read() or write() reports
   }
   return false;
 }
