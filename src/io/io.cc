@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
+#include <mutex>
+#include <thread>
 #include <cstring>
 #include <vector>
 
@@ -163,6 +166,26 @@ void InstallSignalHandlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // SIGINT and SIGTERM are taken by one thread that waits for them, and blocked in every
+  // thread made after this one (the pipeline's workers): a handler run in whichever thread
+  // the kernel picks may never run at all while that thread sleeps in a call the sanitizers
+  // do not see (TSan defers handlers to the next intercepted call; TBB's futex waits are raw
+  // syscalls), and then a Ctrl-C would hang the run. The handler above stays for any thread
+  // made before.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return;
+    std::thread([set] {
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) == 0) InterruptFlag().store(true);
+      }
+    }).detach();
+  });
 }
 
 namespace {
