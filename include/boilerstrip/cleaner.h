@@ -67,6 +67,18 @@ struct RecordOutcome {
   std::string error;                        // kFailed: the message; empty otherwise
 };
 
+// One stretch of a text that cleaning removed: bytes [begin, end) of the text.
+struct Removal {
+  // `reason` for the line breaks and blank lines that go with removed lines (kept paragraph
+  // breaks are shortened to one blank line, and the text loses its trailing break when its
+  // last lines go); every other reason indexes Stats::removed_by: a rule, then ExtraReasons.
+  static constexpr int32_t kLayout = -1;
+  uint32_t begin;
+  uint32_t end;
+  int32_t reason;
+  bool operator==(const Removal&) const = default;
+};
+
 class Cleaner {
  public:
   // Per-thread working memory: Hyperscan scratch, simdjson parser, reusable buffers.
@@ -95,6 +107,19 @@ class Cleaner {
   // *drop_doc_rule are unspecified.
   Result<bool> CleanText(std::string_view text, State& state, Stats* stats, std::string* out,
                          int* drop_doc_rule, std::string_view site = {}) const;
+
+  // What the last CleanText call on `state` removed from `text` (the same text), when it
+  // returned true without a drop-doc rule: appends to *out, in order and disjoint, stretches
+  // that cover exactly the bytes missing from the new text, so that deleting them from `text`
+  // gives the new text byte for byte. A line removed for a reason is one stretch, the whole
+  // line with its line break; the blank lines and breaks that go with it are kLayout stretches.
+  // A drop-doc removes the whole text: [0, text.size()) for its rule, with no call needed.
+  // Costs a pass over the lines; CleanText itself does not pay for it.
+  void AppendRemovals(std::string_view text, const State& state, std::vector<Removal>* out) const;
+
+  // The name of a Removal's or Stats::removed_by's reason: the rule's name, an ExtraReason's
+  // name ("duplicate", "site-repeated", "classifier"), or "layout" for Removal::kLayout.
+  std::string_view ReasonName(int32_t reason) const;
 
   // Cleans one JSONL record (without its '\n'): record/record_fields.h decides whether it is
   // good and where its text is. Appends the record to write to *out when the verdict is

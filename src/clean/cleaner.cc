@@ -106,6 +106,32 @@ uint64_t AlnumSignature(std::string_view line) {
   return a + b + c + d;
 }
 
+// The new text as pieces of the old, in order: each kept non-blank line byte-identical; between
+// two kept lines the earlier line's own break, and when blank lines stood between them, the
+// first such blank line's break too (one blank line; its own bytes keep CRLF texts CRLF).
+// Leading and trailing blank lines and the last kept line's break are not pieces.
+template <typename F>
+void ForEachKeptPiece(const std::vector<Line>& lines, const std::vector<int32_t>& reason, F piece) {
+  const size_t n = lines.size();
+  size_t prev = n;         // last kept line
+  size_t first_blank = n;  // first blank line after it
+  for (size_t i = 0; i < n; ++i) {
+    const Line& line = lines[i];
+    if (line.blank) {
+      if (prev != n && first_blank == n) first_blank = i;
+      continue;
+    }
+    if (reason[i] != kNone) continue;
+    if (prev != n) {
+      piece(lines[prev].end, lines[prev].next);
+      if (first_blank != n) piece(lines[first_blank].end, lines[first_blank].next);
+    }
+    piece(line.begin, line.end);
+    prev = i;
+    first_blank = n;
+  }
+}
+
 }  // namespace
 
 bool Cleaner::State::SeenBySignature(std::string_view text, size_t i, uint64_t signature,
@@ -324,30 +350,56 @@ Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, 
   }
   if (!any_removed) return false;
 
-  // Rebuild: kept non-blank lines, byte-identical; between two kept lines one blank line if any
-  // blank line stood between them, else one line break (the earlier line's own terminator).
   out->clear();
-  size_t prev = n;  // last kept line
-  bool blank_between = false;
-  for (size_t i = 0; i < n; ++i) {
-    const Line& line = st.lines[i];
-    if (line.blank) {
-      if (prev != n) blank_between = true;
-      continue;
+  uint32_t run_begin = 0, run_end = 0;  // adjacent pieces appended as one
+  ForEachKeptPiece(st.lines, st.reason, [&](uint32_t begin, uint32_t end) {
+    if (begin != run_end) {
+      out->append(text.data() + run_begin, run_end - run_begin);
+      run_begin = begin;
     }
-    if (st.reason[i] != kNone) continue;
-    if (prev != n) {
-      const Line& p = st.lines[prev];
-      std::string_view sep = text.substr(p.end, p.next - p.end);  // "\n" or "\r\n"
-      if (sep.empty()) sep = "\n";
-      out->append(sep);
-      if (blank_between) out->append(sep);
-    }
-    out->append(text.substr(line.begin, line.end - line.begin));
-    prev = i;
-    blank_between = false;
-  }
+    run_end = end;
+  });
+  out->append(text.data() + run_begin, run_end - run_begin);
   return true;
+}
+
+void Cleaner::AppendRemovals(std::string_view text, const State& st,
+                             std::vector<Removal>* out) const {
+  const std::vector<Line>& lines = st.lines;
+  // The gaps between kept pieces, cut at line starts: a line's own bytes in a gap carry its
+  // reason when a reason removed it, else (a blank line, a kept line's break) kLayout.
+  size_t li = 0;
+  auto emit_gap = [&](uint32_t begin, uint32_t end) {
+    while (begin < end) {
+      while (lines[li].next <= begin && li + 1 < lines.size()) ++li;
+      const Line& line = lines[li];
+      const uint32_t stop = std::min<uint32_t>(end, line.next);
+      const int32_t reason = line.blank ? Removal::kLayout
+                             : st.reason[li] == kNone ? Removal::kLayout : st.reason[li];
+      if (!out->empty() && out->back().end == begin && out->back().reason == reason &&
+          reason == Removal::kLayout) {
+        out->back().end = stop;  // one layout stretch for a run of blank lines
+      } else {
+        out->push_back(Removal{begin, stop, reason});
+      }
+      begin = stop;
+    }
+  };
+  uint32_t at = 0;
+  ForEachKeptPiece(lines, st.reason, [&](uint32_t begin, uint32_t end) {
+    emit_gap(at, begin);
+    at = end;
+  });
+  emit_gap(at, static_cast<uint32_t>(text.size()));
+}
+
+std::string_view Cleaner::ReasonName(int32_t reason) const {
+  const int32_t rule_count = static_cast<int32_t>(patterns_->rules().size());
+  if (reason >= 0 && reason < rule_count) return patterns_->rules()[reason].name;
+  if (reason >= rule_count && reason < rule_count + static_cast<int32_t>(ExtraReason::kCount)) {
+    return ExtraReasonName(static_cast<ExtraReason>(reason - rule_count));
+  }
+  return "layout";
 }
 
 RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* stats,
