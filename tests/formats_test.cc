@@ -4,6 +4,8 @@
 // the independent judge of every gzip file boilerstrip writes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -525,6 +527,161 @@ TEST(Formats, InputsWithoutAnyShardAreAnErrorNamingWhatWasSkipped) {
   WriteFile(dir / "one/a.jsonl", "{\"text\":\"x\"}\n");
   r = RunCli({"clean", "-q", dir / "one", "-o", dir / "out", "--rank", "1", "--world-size", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// --- --recursive: directory trees, mirrored under OUTDIR -----------------------------------
+
+// Every regular file below `root`, as "relative/path" → its bytes, sorted.
+std::map<std::string, std::string> Tree(const std::string& root) {
+  std::map<std::string, std::string> files;
+  if (!Exists(root)) return files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) {
+      files[std::filesystem::relative(e.path(), root).string()] = ReadFile(e.path().string());
+    }
+  }
+  return files;
+}
+
+std::vector<std::string> Keys(const std::map<std::string, std::string>& m) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m) keys.push_back(k);
+  return keys;
+}
+
+// A Dolma-like tree, two levels deep, in every format; the same file name in two places.
+void WriteTree(const TempDir& dir, const std::string& root) {
+  WriteFile(dir / root + "/top.jsonl", Corpus(50 << 10, 30));
+  WriteFile(dir / root + "/en/a.json.gz", Gzip(Corpus(120 << 10, 31)));
+  WriteFile(dir / root + "/en/b.jsonl.zst", ZstdFrame(Corpus(80 << 10, 32)));
+  WriteFile(dir / root + "/en/2019/a.json.gz", Gzip(Corpus(90 << 10, 33)));
+  WriteFile(dir / root + "/en/2019/c.jsonl", Corpus(60 << 10, 34));
+  WriteFile(dir / root + "/fr/2020/a.jsonl.zst", ZstdFrame(Corpus(70 << 10, 35)));
+  WriteFile(dir / root + "/fr/notes.txt", "not a shard");
+  WriteFile(dir / root + "/.cache/x.jsonl", "{\"text\":\"hidden directory\"}\n");
+}
+
+TEST(Formats, RecursiveMirrorsTheTreeTheSameAtAnyThreadCount) {
+  TempDir dir;
+  WriteTree(dir, "documents");
+  std::map<std::string, std::string> first;
+  for (const char* threads : {"1", "2"}) {
+    const std::string out = dir / (std::string("out") + threads);
+    CliResult r = Clean({dir / "documents"}, out, dir / "stats.json",
+                        {"--recursive", "-T", threads, "--batch-size", "64K"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ExpectBalanced(dir / "stats.json");
+    const auto tree = Tree(out);
+    EXPECT_EQ(Keys(tree), (std::vector<std::string>{
+                              "en/2019/a.json.gz", "en/2019/a.json.quarantine.jsonl.gz",
+                              "en/2019/c.jsonl", "en/2019/c.quarantine.jsonl",
+                              "en/a.json.gz", "en/a.json.quarantine.jsonl.gz",
+                              "en/b.jsonl.zst", "en/b.quarantine.jsonl.zst",
+                              "fr/2020/a.jsonl.zst", "fr/2020/a.quarantine.jsonl.zst",
+                              "top.jsonl", "top.quarantine.jsonl"}));
+    if (first.empty()) first = tree;
+    EXPECT_TRUE(tree == first) << "-T" << threads << " wrote other bytes";
+    // Shards are listed in path order, whatever the directories' order.
+    auto stats = ReadStats(dir / "stats.json");
+    EXPECT_EQ(stats["shards.0.input"], dir / "documents/en/2019/a.json.gz");
+    EXPECT_EQ(stats["shards.5.input"], dir / "documents/top.jsonl");
+    EXPECT_EQ(stats["shards.5.output"], out + "/top.jsonl");
+    EXPECT_EQ(stats["shards.6.input"], "");
+  }
+  // Each output is its shard cleaned alone: a run over the subdirectory itself gives the
+  // same bytes, as does the shard given by name.
+  CliResult r = Clean({dir / "documents/en/2019"}, dir / "sub", dir / "stats.json",
+                      {"--batch-size", "64K"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(dir / "sub/a.json.gz"), first["en/2019/a.json.gz"]);
+  EXPECT_EQ(ReadFile(dir / "sub/c.jsonl"), first["en/2019/c.jsonl"]);
+  EXPECT_EQ(Gunzip(dir / "sub/a.json.gz"), Gunzip(dir / "out1/en/2019/a.json.gz"));
+  // A re-run resumes: every output exists, so every shard is skipped.
+  r = Clean({dir / "documents"}, dir / "out1", dir / "stats.json", {"-r"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto stats = ReadStats(dir / "stats.json");
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(stats["shards." + std::to_string(i) + ".state"], "skipped") << i;
+  }
+  // The rank split covers the tree: two tasks write the whole of it between them.
+  for (const char* rank : {"0", "1"}) {
+    r = Clean({dir / "documents"}, dir / "split", dir / "stats.json",
+              {"-r", "--rank", rank, "--world-size", "2", "--batch-size", "64K"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  EXPECT_TRUE(Tree(dir / "split") == first);
+}
+
+TEST(Formats, RecursiveQuarantineDirMirrorsTooAndOnlyWhereNeeded) {
+  TempDir dir;
+  WriteFile(dir / "in/x/bad.jsonl", "{\"text\":\"fine\"}\nnot json\n");
+  WriteFile(dir / "in/y/good.jsonl", "{\"text\":\"fine\"}\n");
+  CliResult r = Clean({dir / "in"}, dir / "out", dir / "stats.json",
+                      {"-r", "--quarantine-dir", dir / "q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Keys(Tree(dir / "out")), (std::vector<std::string>{"x/bad.jsonl", "y/good.jsonl"}));
+  EXPECT_EQ(Keys(Tree(dir / "q")), (std::vector<std::string>{"x/bad.quarantine.jsonl"}));
+  auto q = ReadQuarantine(dir / "q/x/bad.quarantine.jsonl");
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].raw, "not json");
+  EXPECT_EQ(q[0].shard, dir / "in/x/bad.jsonl");
+}
+
+TEST(Formats, WithoutRecursiveSubdirectoriesAreSkippedAndNamed) {
+  TempDir dir;
+  WriteTree(dir, "documents");
+  // The top level's shard only.
+  CliResult r = Clean({dir / "documents"}, dir / "out", dir / "stats.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ListDir(dir / "out"),
+            (std::vector<std::string>{"top.jsonl", "top.quarantine.jsonl"}));
+  // Nothing at the top: the error names the subdirectories it skipped, and the flag.
+  WriteFile(dir / "deep/x/y/z.jsonl", "{\"text\":\"x\"}\n");
+  r = RunCli({"clean", dir / "documents/fr", dir / "deep", "-o", dir / "out2"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no shard to read: skipped 1 entry not named like a shard (" +
+                       dir / "documents/fr/notes.txt) and 2 subdirectories (" + dir / "deep/x, " +
+                       dir / "documents/fr/2020): --recursive reads them"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(Exists(dir / "out2"));
+  // With it, a tree with no shard anywhere is still an error.
+  WriteFile(dir / "empty/a/b/readme.md", "x");
+  r = RunCli({"clean", "-r", dir / "empty", "-o", dir / "out3"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no shard to read: skipped 1 entry not named like a shard (" +
+                       dir / "empty/a/b/readme.md)"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Formats, RecursiveCollisionsAreRunErrors) {
+  TempDir dir;
+  // Two trees given, each with sub/a.jsonl: both would be OUTDIR/sub/a.jsonl.
+  WriteFile(dir / "t1/sub/a.jsonl", "{\"text\":\"x\"}\n");
+  WriteFile(dir / "t2/sub/a.jsonl", "{\"text\":\"y\"}\n");
+  CliResult r = RunCli({"clean", "-r", dir / "t1", dir / "t2", "-o", dir / "out"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("another input has the same path below its directory (sub/a.jsonl)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(Exists(dir / "out/sub/a.jsonl"));
+  // sub/a.jsonl and sub/a.jsonl.zst holding plain JSON both write sub/a.jsonl.
+  TempDir dir2;
+  WriteFile(dir2 / "t/sub/a.jsonl", "{\"text\":\"x\"}\n");
+  WriteFile(dir2 / "t/sub/a.jsonl.zst", "{\"text\":\"y\"}\n");
+  r = RunCli({"clean", "-r", dir2 / "t", "-o", dir2 / "out"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("are both " + dir2 / "out/sub/a.jsonl"), std::string::npos) << r.err;
+  // A tree whose output directory lies inside it: the outputs of a first run are not
+  // shards of a second (they are named like their inputs, so they would overwrite them).
+  TempDir dir3;
+  WriteFile(dir3 / "t/a.jsonl", "{\"text\":\"x\"}\n");
+  r = RunCli({"clean", "-q", "-r", dir3 / "t", "-o", dir3 / "t/out"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli({"clean", "-q", "-r", "-f", dir3 / "t", "-o", dir3 / "t/out"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("would overwrite the input"), std::string::npos) << r.err;
 }
 
 // --- shards that hold no JSON at all -------------------------------------------------------

@@ -37,9 +37,13 @@ enum class OutputFormat : uint8_t {
 
 struct RunOptions {
   // Input shards: files (plain, zstd or gzip JSONL: compression is detected from the bytes,
-  // never from the name), directories (their *.jsonl, *.json files, also with .zst or .gz, not
-  // recursive) or "-" for standard input. Files are sorted by path before the rank split.
+  // never from the name), directories (their *.jsonl, *.json files, also with .zst or .gz) or
+  // "-" for standard input. Files are sorted by path before the rank split.
   std::vector<std::string> inputs;
+  // Walk subdirectories of input directories (not through symlinks), and write each shard
+  // found at <dir>/<sub>/<file> to <output_dir>/<sub>/<file> (and its quarantine likewise
+  // under quarantine_dir). Without it, subdirectories are skipped. Default: false.
+  bool recursive = false;
   // Output directory (created if missing), or "-" for standard output.
   std::string output_dir;
   // Directory for quarantine files. Default: output_dir, or "." when writing to stdout.
@@ -92,7 +96,8 @@ struct RunReport {
   bool any_failed() const;
 };
 
-// Expands inputs (directories, "-") into the sorted shard list and applies the rank split.
+// Expands inputs (directories, "-"; subdirectories with `recursive`) into the sorted shard list
+// and applies the rank split.
 Result<std::vector<std::string>> ListShards(const RunOptions& options);
 
 // Runs the pipeline. Returns a kRun error (nothing written) for bad options or outputs that

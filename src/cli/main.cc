@@ -43,12 +43,16 @@ usage:
   boilerstrip --help | --version
 
 clean: each INPUT is a JSONL shard, plain, zstd- or gzip-compressed (told by its first bytes,
-not its name), a directory (its *.jsonl and *.json files, also with .zst or .gz, not
-recursive) or - (standard input). Each shard is written to OUTDIR/<its file name>, in its
-input's format (the name's .zst or .gz made to match), through a temporary file renamed when
-complete. A shard whose output already exists is skipped (a re-run resumes).
+not its name), a directory (its *.jsonl and *.json files, also with .zst or .gz; its
+subdirectories only with --recursive) or - (standard input). Each shard is written to
+OUTDIR/<its file name> (with --recursive, OUTDIR/<its path below the directory given>), in
+its input's format (the name's .zst or .gz made to match), through a temporary file renamed
+when complete. A shard whose output already exists is skipped (a re-run resumes).
 
   -o, --output OUTDIR     output directory (created if missing); - = standard output
+  -r, --recursive         walk the subdirectories of directory inputs (not symlinks to
+                          directories) and mirror the tree under OUTDIR (and the
+                          quarantine directory)
   -p, --patterns PATH     a rule file or a directory of *.rules files; repeatable
                           (default: the bundled patterns/default). A NAME that is no
                           existing path names a bundled preset, patterns/NAME: default,
@@ -278,6 +282,7 @@ int Clean(int argc, char** argv) {
     }
     else if (bs::cli::ParseCleanSiteFlag(a, val, &site)) continue;
     else if (a == "-f" || a == "--force") run.force = true;
+    else if (a == "-r" || a == "--recursive") run.recursive = true;
     else if (a == "--rank") rank = ParseInt(a, val(), 0, 1 << 30);
     else if (a == "--world-size") world = ParseInt(a, val(), 1, 1 << 30);
     else if (a == "-q" || a == "--quiet") run.verbosity = 0;

@@ -416,6 +416,10 @@ void Run::Clean(Batch* b, Worker& w) const {
 bool Run::Open(Shard& s, bool quarantine) {
   std::unique_ptr<io::AtomicFile>& f = quarantine ? s.q : s.out;
   if (f != nullptr) return true;
+  if (quarantine && s.name.find('/') != std::string::npos) {  // --recursive: mirrored subdir
+    std::error_code ec;
+    fs::create_directories(fs::path(s.quarantine).parent_path(), ec);  // Open names a failure
+  }
   auto opened = io::AtomicFile::Open(quarantine ? s.quarantine : to_stdout_ ? "-" : s.output);
   if (!opened.ok()) {
     Fail(s, opened.status().message());
@@ -640,7 +644,7 @@ bool RunReport::any_failed() const {
 }
 
 Result<std::vector<std::string>> ListShards(const RunOptions& options) {
-  return io::ListShards(options.inputs, options.rank, options.world_size);
+  return io::ListShards(options.inputs, options.rank, options.world_size, options.recursive);
 }
 
 namespace {
@@ -708,7 +712,8 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   reader_options.batch_bytes = options.batch_bytes;
   reader_options.max_record_bytes = options.max_record_bytes;
   if (Status st = io::ValidateRecordReaderOptions(reader_options); !st.ok()) return st;
-  Result<std::vector<std::string>> inputs = ListShards(options);
+  auto inputs = io::ListShardEntries(options.inputs, options.rank, options.world_size,
+                                     options.recursive);
   if (!inputs.ok()) return inputs.status();
   const bool to_stdout = options.output_dir == "-";
   if (options.output_dir.empty()) return Status::RunError("no output directory (-o)");
@@ -736,16 +741,16 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   }
   std::vector<Shard> shards;
   std::set<std::string> names;
-  for (const std::string& in : inputs.value()) {
+  for (const io::ShardEntry& in : inputs.value()) {
     Shard s;
-    s.input = in;
-    if (in == "-") {
-      s.name = "stdin.jsonl";  // the output format's extension is added below
-    } else {
-      s.name = fs::path(in).filename().string();
-    }
+    s.input = in.path;
+    // The file's name ("stdin.jsonl" for "-"), or with --recursive its path below the directory
+    // given, mirrored under OUTDIR; the output format's extension is set below.
+    s.name = in.relative;
     if (!names.insert(s.name).second) {
-      return Status::RunError(in + ": another input has the same file name; outputs would collide");
+      return Status::RunError(in.path + ": another input has the same " +
+                              (options.recursive ? "path below its directory" : "file name") +
+                              " (" + s.name + "); outputs would collide");
     }
     shards.push_back(std::move(s));
   }
@@ -781,6 +786,17 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
     s.report.output = s.output;
   }
   if (Status st = CheckCollisions(shards, to_stdout); !st.ok()) return st;
+  // The subdirectories a --recursive run mirrors, made before any work (a quarantine's only
+  // when it is first written).
+  for (const Shard& s : shards) {
+    if (to_stdout || s.name.find('/') == std::string::npos) continue;
+    const fs::path dir = fs::path(s.output).parent_path();
+    fs::create_directories(dir, ec);
+    if (!fs::is_directory(dir)) {
+      return Status::RunError(dir.string() + ": cannot create output directory" +
+                              (ec ? ": " + ec.message() : ""));
+    }
+  }
   // Resume: a final-named output is complete (it is renamed into place only when done).
   std::vector<Shard> todo;
   RunReport done_before;
