@@ -1,5 +1,9 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <hs/hs.h>
+#include <sys/stat.h>
+
+#include <ctime>
 
 #include <algorithm>
 #include <cstdlib>
@@ -247,6 +251,196 @@ TEST(PatternSet, CompiledDatabaseIsCachedAndDamagedCacheIsRecompiled) {
   EXPECT_TRUE(errors.empty());
   // An empty cache directory setting turns the cache off.
   WithCacheDir("", [&] { ASSERT_TRUE(PatternSet::Compile(rules, &errors).ok()); });
+}
+
+// Runs `body` with the environment variable `name` set to `value` ("" unsets it), restoring
+// the old value afterwards.
+template <typename F>
+void WithEnv(const char* name, const std::string& value, F body) {
+  const char* old = std::getenv(name);
+  const bool had = old != nullptr;
+  const std::string saved = had ? old : "";
+  if (value.empty()) unsetenv(name);
+  else setenv(name, value.c_str(), 1);
+  body();
+  if (had) setenv(name, saved.c_str(), 1);
+  else unsetenv(name);
+}
+
+// The rule set whose only rule drops lines holding "word<i>x".
+std::vector<Rule> NumberedRules(int i) {
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  const std::string n = std::to_string(i);
+  ParseRuleText("w" + n + " drop i word" + n + "x\n", "p.rules", &rules, &errors);
+  EXPECT_TRUE(errors.empty());
+  return rules;
+}
+
+// The cache entries of `dir` (temporaries and other files left out).
+std::vector<std::string> CacheEntries(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const std::string& f : testing::ListDir(dir)) {
+    if (f.rfind("rules-", 0) == 0 && f.size() > 5 && f.substr(f.size() - 5) == ".hsdb") {
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
+// Compiles NumberedRules(i) and returns the entry that compile added (or used) in `dir`.
+std::string CompileNumbered(const std::string& dir, int i) {
+  std::vector<RuleError> errors;
+  const std::vector<std::string> before = CacheEntries(dir);
+  auto set = PatternSet::Compile(NumberedRules(i), &errors);
+  EXPECT_TRUE(set.ok() && errors.empty());
+  if (!set.ok()) return "";
+  const std::string word = "word" + std::to_string(i) + "x";
+  EXPECT_EQ(CountHits(*set.value(), "a " + word + "\nnothing\n" + word), 2u) << i;
+  EXPECT_EQ(CountHits(*set.value(), "word" + std::to_string(i + 1) + "x"), 0u) << i;
+  for (const std::string& f : CacheEntries(dir)) {
+    if (std::find(before.begin(), before.end(), f) == before.end()) return f;
+  }
+  return "";  // it was there already
+}
+
+int64_t MtimeSeconds(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mtim.tv_sec;
+}
+
+void SetMtimeSeconds(const std::string& path, int64_t seconds) {
+  struct timespec times[2] = {{seconds, 0}, {seconds, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
+TEST(PatternSet, DatabaseCacheEvictsTheLeastRecentlyUsedPastItsEntryCap) {
+  testing::TempDir dir;
+  WithCacheDir(dir.path(), [&] {
+    WithEnv("BOILERSTRIP_CACHE_MAX_BYTES", "", [&] {
+      WithEnv("BOILERSTRIP_CACHE_MAX_ENTRIES", "4", [&] {
+        // Four entries, aged an hour apart (mtimes as coarse as a filesystem keeps them must
+        // not decide the order): 0 the oldest.
+        std::vector<std::string> entry(8);
+        const int64_t now = static_cast<int64_t>(::time(nullptr));
+        for (int i = 0; i < 4; ++i) {
+          entry[i] = CompileNumbered(dir.path(), i);
+          ASSERT_FALSE(entry[i].empty()) << i;
+          SetMtimeSeconds(dir / entry[i], now - 3600 * (10 - i));
+        }
+        // Using 0 marks it recently used (and adds nothing).
+        EXPECT_EQ(CompileNumbered(dir.path(), 0), "");
+        EXPECT_GE(MtimeSeconds(dir / entry[0]), now - 60);
+        // A fifth entry goes past the cap: the least recently used, 1, goes.
+        entry[4] = CompileNumbered(dir.path(), 4);
+        auto sorted = [](std::vector<std::string> v) {
+          std::sort(v.begin(), v.end());
+          return v;
+        };
+        EXPECT_EQ(CacheEntries(dir.path()), sorted({entry[0], entry[2], entry[3], entry[4]}));
+        entry[5] = CompileNumbered(dir.path(), 5);
+        entry[6] = CompileNumbered(dir.path(), 6);
+        EXPECT_EQ(CacheEntries(dir.path()), sorted({entry[0], entry[4], entry[5], entry[6]}));
+        // An evicted rule set compiles afresh, with the same results (CompileNumbered checks
+        // them), and takes a place again.
+        EXPECT_EQ(CompileNumbered(dir.path(), 1), entry[1]);
+        EXPECT_EQ(CacheEntries(dir.path()).size(), 4u);
+      });
+      // 0 lifts the bound.
+      WithEnv("BOILERSTRIP_CACHE_MAX_ENTRIES", "0", [&] {
+        for (int i = 10; i < 16; ++i) CompileNumbered(dir.path(), i);
+        EXPECT_EQ(CacheEntries(dir.path()).size(), 10u);
+      });
+    });
+  });
+  // With the cache off, the same results.
+  WithCacheDir("", [&] {
+    for (int i = 0; i < 7; ++i) EXPECT_EQ(CompileNumbered("", i), "");
+  });
+}
+
+TEST(PatternSet, DatabaseCacheStaysUnderItsByteCap) {
+  testing::TempDir dir;
+  WithCacheDir(dir.path(), [&] {
+    WithEnv("BOILERSTRIP_CACHE_MAX_ENTRIES", "", [&] {
+      const std::string first = CompileNumbered(dir.path(), 0);
+      ASSERT_FALSE(first.empty());
+      const size_t one = testing::ReadFile(dir / first).size();
+      ASSERT_GT(one, 0u);
+      // Room for two entries of that size, not three.
+      const std::string cap = std::to_string(one * 5 / 2);
+      WithEnv("BOILERSTRIP_CACHE_MAX_BYTES", cap, [&] {
+        for (int i = 1; i < 6; ++i) {
+          const std::string added = CompileNumbered(dir.path(), i);
+          const auto entries = CacheEntries(dir.path());
+          size_t total = 0;
+          for (const std::string& f : entries) total += testing::ReadFile(dir / f).size();
+          EXPECT_LE(total, one * 5 / 2) << i;
+          EXPECT_NE(std::find(entries.begin(), entries.end(), added), entries.end()) << i;
+          EXPECT_GE(entries.size(), 1u);
+        }
+      });
+      // One entry larger than the whole cap still stays until the next one is written.
+      WithEnv("BOILERSTRIP_CACHE_MAX_BYTES", "1", [&] {
+        const std::string added = CompileNumbered(dir.path(), 20);
+        EXPECT_EQ(CacheEntries(dir.path()), std::vector<std::string>{added});
+      });
+      WithEnv("BOILERSTRIP_CACHE_MAX_BYTES", "1K", [&] {  // suffixes are taken
+        std::vector<RuleError> errors;
+        EXPECT_TRUE(PatternSet::Compile(NumberedRules(0), &errors).ok());
+      });
+    });
+  });
+}
+
+TEST(PatternSet, DatabaseCacheBoundThatIsNoNumberIsAnError) {
+  testing::TempDir dir;
+  WithCacheDir(dir.path(), [&] {
+    for (const char* bad : {"lots", "-1", "12Q", "99999999999999999999"}) {
+      WithEnv("BOILERSTRIP_CACHE_MAX_ENTRIES", bad, [&] {
+        std::vector<RuleError> errors;
+        EXPECT_FALSE(PatternSet::Compile(NumberedRules(0), &errors).ok()) << bad;
+        ASSERT_EQ(errors.size(), 1u) << bad;
+        EXPECT_EQ(errors[0].ToString(),
+                  std::string("BOILERSTRIP_CACHE_MAX_ENTRIES: expected a whole number, 0 for no "
+                              "bound, got '") + bad + "'");
+      });
+    }
+    WithEnv("BOILERSTRIP_CACHE_MAX_ENTRIES", "64K", [&] {  // no suffixes for a count
+      std::vector<RuleError> errors;
+      EXPECT_FALSE(PatternSet::Compile(NumberedRules(0), &errors).ok());
+    });
+  });
+}
+
+// Several processes filling one cache directory at once, past its cap: each evicts while the
+// others write and evict (entries vanish under its listing); every one compiles its rules and
+// checks their examples, and the directory ends within the cap.
+TEST(PatternSet, DatabaseCacheSharedByConcurrentProcessesStaysBounded) {
+  testing::TempDir dir;
+  for (int i = 0; i < 12; ++i) {
+    const std::string n = std::to_string(i);
+    testing::WriteFile(dir / ("r" + n + ".rules"),
+                       "w" + n + " drop i word" + n + "x\n  match: a word" + n +
+                           "x here\n  nomatch: word" + std::to_string(i + 100) + "x\n");
+  }
+  WithCacheDir(dir / "cache", [&] {
+    WithEnv("BOILERSTRIP_CACHE_MAX_ENTRIES", "3", [&] {
+      std::vector<pid_t> pids;
+      for (int i = 0; i < 12; ++i) {
+        const std::string n = std::to_string(i);
+        pids.push_back(testing::SpawnCli({"check", dir / ("r" + n + ".rules")},
+                                         dir / ("out" + n), dir / ("err" + n)));
+      }
+      for (size_t i = 0; i < pids.size(); ++i) {
+        EXPECT_EQ(testing::WaitCli(pids[i]), 0)
+            << testing::ReadFile(dir / ("err" + std::to_string(i)));
+      }
+    });
+  });
+  EXPECT_LE(CacheEntries(dir / "cache").size(), 3u);
+  EXPECT_GE(CacheEntries(dir / "cache").size(), 1u);
 }
 
 // The (rule, line) pairs a scan of `text` reports, sorted and without repeats.

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <hs/hs.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -963,6 +964,106 @@ std::string CacheKey(const std::vector<std::string>& exprs, const std::vector<un
   return key;
 }
 
+// The cache's bounds: at most this many entries and bytes, the least recently used evicted
+// first. BOILERSTRIP_CACHE_MAX_ENTRIES (default 64) and BOILERSTRIP_CACHE_MAX_BYTES (default
+// 256M; K/M/G suffixes, powers of 1024); 0 lifts that bound.
+struct CacheLimits {
+  uint64_t max_entries = 64;
+  uint64_t max_bytes = uint64_t{256} << 20;
+};
+
+Status ParseCacheLimit(const char* name, bool size_suffixes, uint64_t* out) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return Status::Ok();
+  const std::string text = v;
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  int shift = 0;
+  const std::string suffix = text.substr(digits);
+  if (size_suffixes && (suffix == "K" || suffix == "k")) shift = 10;
+  else if (size_suffixes && (suffix == "M" || suffix == "m")) shift = 20;
+  else if (size_suffixes && (suffix == "G" || suffix == "g")) shift = 30;
+  else if (!suffix.empty()) digits = 0;
+  uint64_t value = 0;
+  bool overflow = digits > 15;
+  for (size_t i = 0; i < digits && !overflow; ++i) value = value * 10 + (text[i] - '0');
+  if (digits == 0 || overflow) {
+    return Status::RunError(std::string(name) + ": expected a whole number" +
+                            (size_suffixes ? " of bytes (K/M/G suffixes)" : "") +
+                            ", 0 for no bound, got '" + text + "'");
+  }
+  *out = value << shift;
+  return Status::Ok();
+}
+
+Result<CacheLimits> CacheLimitsFromEnv() {
+  CacheLimits limits;
+  if (Status st = ParseCacheLimit("BOILERSTRIP_CACHE_MAX_ENTRIES", false, &limits.max_entries);
+      !st.ok()) {
+    return st;
+  }
+  if (Status st = ParseCacheLimit("BOILERSTRIP_CACHE_MAX_BYTES", true, &limits.max_bytes);
+      !st.ok()) {
+    return st;
+  }
+  return limits;
+}
+
+// Whether `name` is a cache entry (not a temporary, nor anything else kept there).
+bool IsCacheEntryName(const std::string& name) {
+  return name.size() > 11 && name.compare(0, 6, "rules-") == 0 &&
+         name.compare(name.size() - 5, 5, ".hsdb") == 0;
+}
+
+// Marks an entry used: its mtime is its last use, what eviction orders by. Best effort: an
+// entry that another process evicted meanwhile, or a read-only cache, only loses its rank.
+void TouchCached(const std::string& path) { (void)::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); }
+
+// Evicts the least recently used entries of `dir` (oldest mtime first) until both bounds hold;
+// `keep`, the entry just written, always stays. Several processes may evict at once: an entry
+// that vanishes between the listing and its stat or unlink is simply gone already.
+void EvictCached(const std::string& dir, const CacheLimits& limits, const std::string& keep) {
+  struct Entry {
+    std::string path;
+    struct timespec mtime;
+    uint64_t bytes;
+  };
+  std::vector<Entry> entries;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (!IsCacheEntryName(it->path().filename().string())) continue;
+    struct stat st {};
+    const std::string path = it->path().string();
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    entries.push_back({path, st.st_mtim, static_cast<uint64_t>(st.st_size)});
+  }
+  const std::string keep_name = std::filesystem::path(keep).filename().string();
+  auto is_keep = [&](const Entry& e) {
+    return std::filesystem::path(e.path).filename().string() == keep_name;
+  };
+  // Newest first (the kept entry before all); equal times by name, so that every process
+  // agrees on the order.
+  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    if (is_keep(a) != is_keep(b)) return is_keep(a);
+    if (a.mtime.tv_sec != b.mtime.tv_sec) return a.mtime.tv_sec > b.mtime.tv_sec;
+    if (a.mtime.tv_nsec != b.mtime.tv_nsec) return a.mtime.tv_nsec > b.mtime.tv_nsec;
+    return a.path < b.path;
+  });
+  uint64_t count = 0, bytes = 0;
+  for (const Entry& e : entries) {
+    ++count;
+    bytes += e.bytes;
+    const bool over = (limits.max_entries != 0 && count > limits.max_entries) ||
+                      (limits.max_bytes != 0 && bytes > limits.max_bytes);
+    if (over && !is_keep(e)) {
+      (void)::unlink(e.path.c_str());  // ENOENT: another process evicted it first
+      --count;
+      bytes -= e.bytes;
+    }
+  }
+}
+
 hs_database_t* LoadCached(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return nullptr;
@@ -974,20 +1075,26 @@ hs_database_t* LoadCached(const std::string& path) {
       hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) {
     return nullptr;  // damaged or from another build: compile afresh (and overwrite it)
   }
+  TouchCached(path);
   return db;
 }
 
 // Best effort: a cache that cannot be written is no error. Written to a temporary name and
 // renamed, so that concurrent tasks never read a partial file.
-void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db) {
+// Then evicts what the bounds no longer hold (and a killed writer's leftover temporaries).
+void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db,
+                 const CacheLimits& limits) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   char* bytes = nullptr;
   size_t length = 0;
   if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return;
   // Through the project's one writer: concurrent tasks never read a partial file.
-  (void)io::WriteFileAtomically(path, std::string_view(bytes, length));
+  const Status written = io::WriteFileAtomically(path, std::string_view(bytes, length));
   std::free(bytes);
+  if (!written.ok()) return;
+  (void)io::RemoveStaleTemporaries({path});
+  EvictCached(dir, limits, path);
 }
 
 // Hyperscan's time per short line with `db` (scanning whole texts) and `line_db` (scanning each
@@ -1041,7 +1148,8 @@ double ScanNsPerShortLine(const hs_database_t* db, const hs_database_t* line_db,
 // Compiles the expressions of the rules `which` (indexes into `rules`, which are their ids)
 // into *db, from the on-disk cache when it has them. On failure returns Hyperscan's message.
 Status CompileDatabase(const std::vector<Rule>& rules, const std::vector<unsigned>& which,
-                       const std::string& cache_dir, hs_database_t** db) {
+                       const std::string& cache_dir, const CacheLimits& limits,
+                       hs_database_t** db) {
   std::vector<std::string> exprs;
   std::vector<const char*> expr_ptrs;
   std::vector<unsigned> flags;
@@ -1066,7 +1174,7 @@ Status CompileDatabase(const std::vector<Rule>& rules, const std::vector<unsigne
     *db = nullptr;
     return Status::RunError(message);
   }
-  if (!cache_path.empty()) StoreCached(cache_dir, cache_path, *db);
+  if (!cache_path.empty()) StoreCached(cache_dir, cache_path, *db, limits);
   return Status::Ok();
 }
 
@@ -1160,9 +1268,20 @@ Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
     (within ? whole : per_line).push_back(static_cast<unsigned>(i));
   }
   const std::string cache_dir = CacheDir();
+  CacheLimits limits;
+  if (!cache_dir.empty()) {
+    auto from_env = CacheLimitsFromEnv();
+    if (!from_env.ok()) {
+      errors->push_back({"", 0, "", from_env.status().message()});
+      return Status::RunError("rules failed to compile");
+    }
+    limits = from_env.value();
+  }
   Status whole_status, per_line_status;
-  if (!whole.empty()) whole_status = CompileDatabase(rs, whole, cache_dir, &set->db_);
-  if (!per_line.empty()) per_line_status = CompileDatabase(rs, per_line, cache_dir, &set->line_db_);
+  if (!whole.empty()) whole_status = CompileDatabase(rs, whole, cache_dir, limits, &set->db_);
+  if (!per_line.empty()) {
+    per_line_status = CompileDatabase(rs, per_line, cache_dir, limits, &set->line_db_);
+  }
   if (!whole_status.ok() || !per_line_status.ok()) {
     // Hyperscan names only the first bad expression; compile each alone to report them all.
     for (const Rule& r : rs) {
