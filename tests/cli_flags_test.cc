@@ -2,6 +2,8 @@
 // the rank split of a Slurm array task, and the checked stats writer.
 #include "cli/flags.h"
 
+#include "cli/clean_flags.h"
+
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -139,6 +141,77 @@ void ExpectRanksCoverArray(long min, long max, long step) {
     ++taken[share.value().rank];
   }
   for (long r = 0; r < count; ++r) EXPECT_EQ(taken[r], 1) << "rank " << r;
+}
+
+// The cleaning flags of clean, annotate and the Python Cleaner (cli/clean_flags.h).
+TEST(CliCleanFlags, AFlagThatIsNotOneOfThemTakesNoValue) {
+  CleanerSetup setup;
+  for (const char* flag : {"-q", "-o", "--stats", "--rank", "-f", "--frobnicate"}) {
+    bool asked = false;
+    auto applied = ApplyCleanFlag(flag, [&] {
+      asked = true;
+      return std::string("1");
+    }, &setup);
+    ASSERT_TRUE(applied.ok()) << flag;
+    EXPECT_FALSE(applied.value()) << flag;
+    EXPECT_FALSE(asked) << flag << " consumed the next argument";
+  }
+}
+
+TEST(CliCleanFlags, ValuesSwitchesAndTheCliMessages) {
+  CleanerSetup setup;
+  auto value = [](std::string v) { return [v] { return v; }; };
+  EXPECT_TRUE(ApplyCleanFlag("--tail-fraction", value("0.5"), &setup).value());
+  EXPECT_EQ(setup.options.tail_fraction, 0.5);
+  EXPECT_TRUE(ApplyCleanFlag("--classifier-run", value("3"), &setup).value());
+  EXPECT_EQ(setup.options.classifier.max_inner_run, 3u);
+  EXPECT_TRUE(ApplyCleanFlag("--min-line-docs", value("7"), &setup).value());
+  EXPECT_EQ(setup.site.min_line_docs, 7u);
+  EXPECT_TRUE(ApplyCleanFlag("-p", value("c4"), &setup).value());
+  EXPECT_EQ(setup.patterns, std::vector<std::string>{"c4"});
+  for (const char* sw : {"--no-dedup", "--classifier", "--no-title-headline"}) {
+    EXPECT_TRUE(IsCleanSwitch(sw));
+    EXPECT_TRUE(ApplyCleanFlag(sw, [] { ADD_FAILURE() << "a switch takes no value"; return std::string(); },
+                               &setup).value());
+  }
+  EXPECT_EQ(setup.dedup, 0);
+  EXPECT_EQ(setup.classifier, 1);
+  EXPECT_FALSE(setup.options.classifier.title_headline);
+  EXPECT_FALSE(IsCleanSwitch("--tail-fraction"));
+
+  auto bad = ApplyCleanFlag("--tail-fraction", value("nan"), &setup);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "--tail-fraction: expected a number in [0, 1], got 'nan'");
+  bad = ApplyCleanFlag("--min-site-docs", value("0"), &setup);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "--min-site-docs: expected an integer in [1, 2147483648], got '0'");
+  bad = ApplyCleanFlag("--min-line-share", value("0"), &setup);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "--min-line-share: expected a number in (0, 1], got '0'");
+}
+
+TEST(CliCleanFlags, BuildCleanerListsEveryRuleError) {
+  char dir[] = "/tmp/clean_flags_test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/bad.rules";
+  std::ofstream(path) << "a drop il fine\nb nonsense i x\nc frob i y\n";
+  CleanerSetup setup;
+  setup.patterns = {path};
+  std::vector<std::string> errors;
+  auto built = BuildCleaner(setup, &errors);
+  ASSERT_FALSE(built.ok());
+  EXPECT_EQ(errors.size(), 2u);
+  EXPECT_EQ(built.status().message(), "2 errors in rules");
+  EXPECT_NE(errors[0].find(path + ":2: rule b"), std::string::npos) << errors[0];
+  setup.patterns = {"c4"};
+  errors.clear();
+  built = BuildCleaner(setup, &errors);
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  // A foreign preset turns our own stages off unless asked for.
+  EXPECT_FALSE(built.value()->options().dedup);
+  EXPECT_FALSE(built.value()->options().classifier.enabled);
+  unlink(path.c_str());
+  rmdir(dir);
 }
 
 TEST(CliRankFromEnv, ArraysThatDoNotStartAtZero) {

@@ -20,6 +20,8 @@
 
 namespace boilerstrip {
 
+class RecordRows;  // annotate.h
+
 // What to do with a record that cannot be cleaned (DESIGN.md, "Bad input").
 enum class BadRecordMode : uint8_t {
   kQuarantine,  // write it, with the reason, to OUTDIR/<shard>.quarantine.jsonl[.zst|.gz]
@@ -75,6 +77,11 @@ struct RunOptions {
   // 0 quiet (shard errors only), 1 normal (also skip notices), 2 verbose (a line per shard).
   // Default: 1.
   int verbosity = 1;
+  // What the output holds: null = the cleaned records (clean). Set (annotate), one row per
+  // record read, in order, made by `rows` (annotate.h): bad records get their row too, besides
+  // their quarantine entry, so that the output's rows align with the input's records. Must
+  // outlive the run. Default: null.
+  const RecordRows* rows = nullptr;
 };
 
 struct ShardReport {

@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "boilerstrip/annotate.h"
 #include "boilerstrip/cleaner.h"
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
+#include "cli/clean_flags.h"
 #include "cli/flags.h"
 #include "cli/gen_command.h"
 #include "cli/site_commands.h"
@@ -37,6 +39,7 @@ const char kUsage[] = R"(boilerstrip )" BOILERSTRIP_VERSION R"( — strip boiler
 
 usage:
   boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
+  boilerstrip annotate [OPTIONS] INPUT... -o ATTRDIR   (Dolma attributes; see below)
   boilerstrip check PATH...
   boilerstrip profile | merge | inspect ...   (site profiles; see below)
   boilerstrip gen [--size 1G] [--seed N] [--sites N] [--truth FILE] [-o FILE]  (sample shard)
@@ -118,6 +121,14 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
       --progress          status line on stderr (default: on when stderr is a terminal)
       --no-progress
 
+annotate: what clean would remove, as Dolma attributes. Takes clean's inputs and options; each
+shard gives ATTRDIR/<its file name> (same format), one row per record in the same order:
+{"id": ..., "source": ..., "attributes": {"P__removed": [[start, end, 1.0], ...],
+"P__<reason>": [...], ...}}, offsets in code points of the text; deleting the P__removed spans
+gives clean's text. A drop-doc document gets [0, length, 1.0] under P__drop_doc; a bad record
+is quarantined as by clean and still gets its row, with empty attributes.
+      --attribute-prefix P  attribute name prefix (default: boilerstrip__boilerstrip)
+
 check: compile rule files (or directories of *.rules), run each rule's match:/nomatch:
 examples, and report every problem as FILE:LINE: rule NAME: message.
 
@@ -126,18 +137,14 @@ written), or the --stats file could not be written; 2 the run finished but some 
 130 interrupted (temporaries removed).
 )";
 
-// Loads and compiles rules, printing every error. Exits 1 on failure.
-std::shared_ptr<const bs::PatternSet> BuildPatterns(const std::vector<std::string>& paths) {
-  std::vector<bs::Rule> rules;
-  std::vector<bs::RuleError> errors;
-  bs::LoadRules(paths, &rules, &errors);
-  if (errors.empty()) {
-    auto set = bs::PatternSet::Compile(std::move(rules), &errors);
-    if (set.ok() && errors.empty()) return std::move(set.value());
-  }
-  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-  std::fprintf(stderr, "boilerstrip: %zu error%s in rules\n", errors.size(),
-               errors.size() == 1 ? "" : "s");
+// Builds the cleaner the cleaning flags describe, printing every rule error. Exits 1 on failure.
+std::unique_ptr<bs::Cleaner> BuildCleanerOrExit(bs::cli::CleanerSetup setup) {
+  std::vector<std::string> rule_errors;
+  auto cleaner = bs::cli::BuildCleaner(std::move(setup), &rule_errors);
+  if (cleaner.ok()) return std::move(cleaner.value());
+  if (rule_errors.empty()) Die(cleaner.status().message());
+  for (const auto& e : rule_errors) std::fprintf(stderr, "%s\n", e.c_str());
+  std::fprintf(stderr, "boilerstrip: %s\n", cleaner.status().message().c_str());
   std::exit(kExitUsage);
 }
 
@@ -208,24 +215,32 @@ void PrintSummary(const bs::RunReport& report, const std::vector<std::string>& n
   }
 }
 
-int Clean(int argc, char** argv) {
+// clean, and annotate (`annotate`: attribute rows instead of cleaned records).
+int Clean(int argc, char** argv, bool annotate) {
   bs::RunOptions run;
-  bs::CleanerOptions clean;
-  std::vector<std::string> pattern_paths;
+  bs::cli::CleanerSetup setup;
+  std::string attribute_prefix = "boilerstrip__boilerstrip";
+  const char* command = annotate ? "annotate" : "clean";
   std::string stats_path;
   int progress = -1;  // -1: auto (TTY)
   std::optional<long> rank, world;  // --rank, --world-size when given
-  bs::cli::CleanSiteFlags site;
-  int classifier_flag = -1, dedup_flag = -1;  // -1: not given on the command line
   bs::cli::Args args(argc, argv, "opT");
   auto val = [&]() { return args.Value(); };
   while (args.Next()) {
     const std::string& a = args.flag();
-    if (args.positional()) run.inputs.push_back(a);
-    else if (a == "-o" || a == "--output") run.output_dir = val();
-    else if (a == "-p" || a == "--patterns") pattern_paths.push_back(val());
+    if (args.positional()) {
+      run.inputs.push_back(a);
+      continue;
+    }
+    auto cleaning = bs::cli::ApplyCleanFlag(a, val, &setup);
+    if (!cleaning.ok()) Die(cleaning.status().message());
+    if (cleaning.value()) continue;
+    if (a == "-o" || a == "--output") run.output_dir = val();
+    else if (annotate && a == "--attribute-prefix") {
+      attribute_prefix = val();
+      if (attribute_prefix.empty()) Die("--attribute-prefix: empty");
+    }
     else if (a == "-T" || a == "--threads") run.threads = ParseInt("-T", val(), 0, 4096);
-    else if (a == "--text-field") clean.text_field = val();
     else if (a == "--stats") stats_path = val();
     else if (a == "--quarantine-dir") run.quarantine_dir = val();
     else if (a == "--on-bad-record") {
@@ -246,41 +261,7 @@ int Clean(int argc, char** argv) {
     else if (a == "--max-record-size" || a == "--batch-size") {
       (a == "--batch-size" ? run.batch_bytes : run.max_record_bytes) =
           boilerstrip::cli::ParseSizeOrDie(a, val());
-    } else if (a == "--tail-fraction") {
-      std::string v = val();
-      char* end = nullptr;
-      clean.tail_fraction = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end || clean.tail_fraction < 0 || clean.tail_fraction > 1) {
-        Die("--tail-fraction: expected a number in [0, 1], got '" + v + "'");
-      }
-    } else if (a == "--truncate-after-prose") {
-      clean.truncate_after_prose_bytes = ParseInt(a, val(), 0, 1L << 40);
-    } else if (a == "--min-dup-length") clean.min_dedup_bytes = ParseInt(a, val(), 0, 1 << 30);
-    else if (a == "--no-dedup") dedup_flag = 0;
-    else if (a == "--dedup") dedup_flag = 1;
-    else if (a == "--no-classifier") classifier_flag = 0;
-    else if (a == "--classifier") classifier_flag = 1;
-    else if (a == "--classifier-short") clean.classifier.short_chars = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-long") clean.classifier.long_chars = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-run") clean.classifier.max_inner_run = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-top-run") clean.classifier.max_top_run = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-headlines") clean.classifier.max_headline_lines = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-block") clean.classifier.min_block_bytes = ParseInt(a, val(), 0, 1 << 30);
-    else if (a == "--classifier-block-gap") clean.classifier.max_block_gap = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--no-title-headline") clean.classifier.title_headline = false;
-    else if (a == "--classifier-comments") clean.classifier.min_comment_meta = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-comments-after") clean.classifier.comment_prose_bytes = ParseInt(a, val(), 0, 1 << 30);
-    else if (a == "--classifier-comments-gap") clean.classifier.comment_meta_gap = ParseInt(a, val(), 1, 1 << 20);
-    else if (a == "--classifier-stopwords") {
-      std::string v = val();
-      char* end = nullptr;
-      clean.classifier.min_stopword_share = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end || !(clean.classifier.min_stopword_share >= 0) ||
-          clean.classifier.min_stopword_share > 1) {
-        Die("--classifier-stopwords: expected a number in [0, 1], got '" + v + "'");
-      }
     }
-    else if (bs::cli::ParseCleanSiteFlag(a, val, &site)) continue;
     else if (a == "-f" || a == "--force") run.force = true;
     else if (a == "-r" || a == "--recursive") run.recursive = true;
     else if (a == "--rank") rank = ParseInt(a, val(), 0, 1 << 30);
@@ -294,39 +275,27 @@ int Clean(int argc, char** argv) {
       return kExitOk;
     } else Die("unknown option '" + a + "'");
   }
-  if (run.inputs.empty()) Die("clean: no input given");
-  if (run.output_dir.empty()) Die("clean: no output directory given (-o OUTDIR, or -o - for stdout)");
+  if (run.inputs.empty()) Die(std::string(command) + ": no input given");
+  if (run.output_dir.empty()) {
+    Die(std::string(command) + ": no output directory given (-o OUTDIR, or -o - for stdout)");
+  }
   auto share = bs::cli::RankFromEnv(rank, world);
   if (!share.ok()) Die(share.status().message());
   run.rank = share.value().rank;
   run.world_size = share.value().world;
   run.progress = progress == 1 || (progress == -1 && run.verbosity > 0 && isatty(STDERR_FILENO));
-  if (pattern_paths.empty()) pattern_paths.push_back(bs::DefaultPatternsPath());
-  if (!site.profile_path.empty()) {
-    auto profile = bs::SiteProfile::Load(site.profile_path, site.options);
-    if (!profile.ok()) Die(profile.status().message());
-    clean.site_profile = std::move(profile.value());
-    clean.url_field = site.url_field;
-  }
-  // A bundled preset other than default reproduces another pipeline's line rules: our own
-  // stages (classifier, dedup) stay off unless asked for.
-  bool foreign_preset = false;
-  for (std::string& p : pattern_paths) {
-    bool preset = false;
-    p = bs::ResolvePatternsPath(p, &preset);
-    foreign_preset |= preset && p != bs::DefaultPatternsPath();
-  }
-  clean.dedup = dedup_flag == -1 ? !foreign_preset : dedup_flag == 1;
-  clean.classifier.enabled = classifier_flag == -1 ? !foreign_preset : classifier_flag == 1;
 
-  auto patterns = BuildPatterns(pattern_paths);
+  std::unique_ptr<bs::Cleaner> cleaner = BuildCleanerOrExit(std::move(setup));
   std::vector<std::string> names;
-  for (const auto& r : patterns->rules()) names.push_back(r.name);
-  auto cleaner = bs::Cleaner::Create(clean, patterns);
-  if (!cleaner.ok()) Die(cleaner.status().message());
+  for (const auto& r : cleaner->patterns().rules()) names.push_back(r.name);
 
+  std::unique_ptr<bs::AttributeRows> rows;
+  if (annotate) {
+    rows = std::make_unique<bs::AttributeRows>(*cleaner, attribute_prefix);
+    run.rows = rows.get();
+  }
   bs::InstallSignalHandlers();
-  auto report = bs::RunClean(run, *cleaner.value());
+  auto report = bs::RunClean(run, *cleaner);
   if (!report.ok()) {
     std::fprintf(stderr, "boilerstrip: %s\n", report.status().message().c_str());
     return kExitUsage;
@@ -361,7 +330,8 @@ int main(int argc, char** argv) {
     std::printf("boilerstrip %s\n", BOILERSTRIP_VERSION);
     return kExitOk;
   }
-  if (cmd == "clean") return Clean(argc - 2, argv + 2);
+  if (cmd == "clean") return Clean(argc - 2, argv + 2, /*annotate=*/false);
+  if (cmd == "annotate") return Clean(argc - 2, argv + 2, /*annotate=*/true);
   if (cmd == "gen") return bs::GenCommand(argc - 2, argv + 2);
   if (cmd == "profile") return bs::cli::ProfileMain(argc - 2, argv + 2);
   if (cmd == "merge") return bs::cli::MergeMain(argc - 2, argv + 2);

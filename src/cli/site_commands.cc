@@ -14,6 +14,7 @@
 
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/text.h"
+#include "cli/clean_flags.h"
 #include "cli/flags.h"
 
 namespace boilerstrip::cli {
@@ -70,21 +71,9 @@ std::string InfoJson(const ProfileInfo& i) {
 }  // namespace
 
 bool ParseSiteThreshold(const std::string& flag, const std::string& value, SiteOptions* options) {
-  if (flag == "--min-site-docs") {
-    options->min_site_docs = static_cast<uint32_t>(ParseInt(flag, value, 1, 1L << 31));
-  } else if (flag == "--min-line-docs") {
-    options->min_line_docs = static_cast<uint32_t>(ParseInt(flag, value, 0, 1L << 31));
-  } else if (flag == "--min-line-share") {
-    char* end = nullptr;
-    double v = std::strtod(value.c_str(), &end);
-    if (end == value.c_str() || *end || !(v > 0 && v <= 1)) {
-      Die(flag + ": expected a number in (0, 1], got '" + value + "'");
-    }
-    options->min_line_share = v;
-  } else {
-    return false;
-  }
-  return true;
+  auto applied = ApplySiteThreshold(flag, value, options);
+  if (!applied.ok()) Die(applied.status().message());
+  return applied.value();
 }
 
 int ProfileMain(int argc, char** argv) {

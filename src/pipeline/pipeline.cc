@@ -24,6 +24,7 @@
 #include <map>
 #include <set>
 
+#include "boilerstrip/annotate.h"
 #include "io/atomic_file.h"
 #include "io/io.h"
 #include "io/record_reader.h"
@@ -285,10 +286,15 @@ Batch* Run::Read() {
 void Run::Bad(Batch* b, std::string_view rec, uint64_t offset, BadRecord why) const {
   ++b->stats.bad_by[static_cast<size_t>(why)];
   const Shard& s = shards_[b->shard];
+  // Rows stay aligned with the records: a bad one has its (empty) row whatever else happens.
+  if (opt_.rows != nullptr && opt_.on_bad_record != BadRecordMode::kFail) {
+    opt_.rows->BadRow(why == BadRecord::kTooLong ? std::string_view() : rec, &b->out);
+  }
   switch (opt_.on_bad_record) {
     case BadRecordMode::kPass:
       ++b->stats.passed_bad;
       ++b->stats.records_out;
+      if (opt_.rows != nullptr) break;
       b->out.append(rec);
       b->out.push_back('\n');
       break;
@@ -339,7 +345,9 @@ void Run::CleanRecords(Batch* b, Worker& w) const {
       Bad(b, rec, offset, BadRecord::kInvalidJson);
       continue;
     }
-    RecordOutcome r = cleaner_.CleanRecord(rec, *w.state, &b->stats, &b->out);
+    RecordOutcome r = opt_.rows != nullptr
+                          ? opt_.rows->Row(rec, *w.state, &b->stats, &b->out)
+                          : cleaner_.CleanRecord(rec, *w.state, &b->stats, &b->out);
     switch (r.verdict) {
       case RecordVerdict::kWritten:
         b->out.push_back('\n');
@@ -348,6 +356,7 @@ void Run::CleanRecords(Batch* b, Worker& w) const {
         break;
       case RecordVerdict::kDropped:
         ++b->stats.dropped_doc;
+        if (opt_.rows != nullptr) b->out.push_back('\n');  // a row says it was dropped
         break;
       case RecordVerdict::kBad:
         Bad(b, rec, offset, r.bad);
@@ -368,10 +377,14 @@ void Run::CleanPart(Batch* b) const {
   if (b->first_part) {
     ++b->stats.records_in;
     ++b->stats.bad_by[static_cast<size_t>(BadRecord::kTooLong)];
+    if (opt_.rows != nullptr && opt_.on_bad_record != BadRecordMode::kFail) {
+      opt_.rows->BadRow({}, &b->out);
+    }
   }
   switch (opt_.on_bad_record) {
     case BadRecordMode::kPass:
       if (b->first_part) ++b->stats.passed_bad, ++b->stats.records_out;
+      if (opt_.rows != nullptr) break;
       b->out.append(part);
       if (b->last_part) b->out.push_back('\n');
       break;
