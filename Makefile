@@ -3,7 +3,7 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all build deps test demo asan tsan fuzz bench clean-build
+.PHONY: all build deps test demo asan tsan fuzz bench clean-build python
 all: build
 
 deps:
@@ -17,6 +17,13 @@ build: deps $(BUILD)/Makefile
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The Python module into $(BUILD)/python/boilerstrip (PYTHONPATH=$(BUILD)/python), built for
+# PYTHON (a path or a name on PATH; default /usr/bin/python3, which the tests run with).
+python: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DBOILERSTRIP_PYTHON=ON \
+	  $(if $(PYTHON),-DPython_EXECUTABLE=$(shell command -v $(PYTHON))) $(CMAKE_ARGS)
+	@cmake --build $(BUILD) --target boilerstrip_python -j $(JOBS)
 
 demo: build
 	@scripts/demo.sh $(BUILD)
