@@ -16,6 +16,9 @@
 namespace boilerstrip::testing {
 namespace {
 
+// A record that cleaning leaves as it is.
+const char kDocForMembers[] = R"({"id":7,"text":"A paragraph that says something about the river."})";
+
 // Records with boilerplate lines to remove, a bad record every ~40, about `bytes` long.
 std::string Corpus(size_t bytes, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -316,6 +319,184 @@ TEST(Formats, CorruptDeflateDataAndTrailingGarbageFailTheShard) {
                            " are not another gzip member (they start with 67 61 72 62)"),
             std::string::npos)
       << f.cli.err;
+}
+
+// --- gzip headers: every optional field, across input buffers; bad ones by name ------------
+
+// CRC-32 (RFC 1952), bit by bit: the test's own, independent of the code under test.
+uint32_t Crc32(std::string_view data) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (char ch : data) {
+    crc ^= static_cast<unsigned char>(ch);
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+struct HeaderFields {
+  std::string extra, name, comment;  // each present when not empty
+  bool hcrc = false;
+  uint8_t more_flags = 0;  // reserved bits, for the bad cases
+};
+
+// A gzip member of `data`: GNU gzip's deflate data and trailer behind a header of our own.
+std::string GzipMember(std::string_view data, const HeaderFields& f) {
+  const std::string plain = Gzip(data);  // -n: a 10-byte header without fields
+  uint8_t flg = f.more_flags;
+  if (!f.extra.empty()) flg |= 0x04;
+  if (!f.name.empty()) flg |= 0x08;
+  if (!f.comment.empty()) flg |= 0x10;
+  if (f.hcrc) flg |= 0x02;
+  std::string h = plain.substr(0, 10);
+  h[3] = static_cast<char>(flg);
+  if (!f.extra.empty()) {
+    h += static_cast<char>(f.extra.size() & 0xFF);
+    h += static_cast<char>(f.extra.size() >> 8);
+    h += f.extra;
+  }
+  if (!f.name.empty()) h += f.name + std::string(1, '\0');
+  if (!f.comment.empty()) h += f.comment + std::string(1, '\0');
+  if (f.hcrc) {
+    const uint32_t crc = Crc32(h);
+    h += static_cast<char>(crc & 0xFF);
+    h += static_cast<char>((crc >> 8) & 0xFF);
+  }
+  return h + plain.substr(10);
+}
+
+TEST(Formats, GzipHeadersWithEveryOptionalFieldAreReadAcrossInputBuffers) {
+  TempDir dir;
+  const std::string plain = Corpus(400 << 10, 40);
+  const Expected want = CleanPlain(dir, plain, {"--batch-size", "64K"});
+  // A member per ~20 KB of records, each header with an extra field, a name, a comment and a
+  // header CRC of varying lengths, one name longer than the reader's 256 KiB input buffer:
+  // headers straddle the buffer boundaries at many places.
+  std::mt19937 rng(41);
+  std::string stream;
+  int member = 0;
+  for (size_t pos = 0; pos < plain.size(); ++member) {
+    size_t end = plain.find('\n', std::min(plain.size() - 1, pos + 20000)) + 1;
+    HeaderFields f;
+    f.hcrc = member % 2 == 0;
+    f.extra = std::string(rng() % 60000, 'e');
+    f.name = member == 3 ? std::string(300 << 10, 'n') : "part" + std::to_string(member) + ".jsonl";
+    f.comment = std::string(rng() % 30000 + 1, 'c');
+    stream += GzipMember(plain.substr(pos, end - pos), f);
+    pos = end;
+  }
+  ASSERT_GT(stream.size(), size_t{1} << 20);
+  WriteFile(dir / "in/h.jsonl.gz", stream);
+  ASSERT_EQ(Gunzip(dir / "in/h.jsonl.gz"), plain);  // GNU gzip agrees the stream is valid
+  for (const char* threads : {"1", "2"}) {
+    CliResult r = Clean({dir / "in/h.jsonl.gz"}, dir / "out" + threads, dir / "stats.json",
+                        {"-T", threads, "--batch-size", "64K"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(Gunzip(dir / "out" + threads + "/h.jsonl.gz"), want.output);
+    ExpectBalanced(dir / "stats.json");
+  }
+}
+
+TEST(Formats, BadGzipHeadersFailTheShardByName) {
+  const std::string rec = "{\"text\":\"A line.\"}\n";
+  HeaderFields f;
+  f.name = "x.jsonl";
+  f.hcrc = true;
+  std::string bad_crc = GzipMember(rec, f);
+  bad_crc[10] ^= 0x01;  // the name's first byte: the header CRC no longer matches
+  HeaderFields reserved;
+  reserved.more_flags = 0x20;
+  std::string method = Gzip(rec);
+  method[2] = 7;  // CM 7, not deflate
+  const std::string good = Gzip(rec);
+  const std::string cut_in_name = GzipMember(rec, f).substr(0, 14);
+  struct Case {
+    std::string bytes, message;
+  } cases[] = {
+      {good + bad_crc, "s.jsonl.gz: invalid gzip header in the member at offset " +
+                           std::to_string(good.size()) + ": header CRC-16 mismatch"},
+      {good + GzipMember(rec, reserved),
+       "s.jsonl.gz: invalid gzip header in the member at offset " + std::to_string(good.size()) +
+           ": reserved flag bits set (FLG 20)"},
+      {method, "s.jsonl.gz: invalid gzip header in the member at offset 0: unsupported "
+               "compression method"},
+      {good + cut_in_name, "s.jsonl.gz: truncated gzip stream (ends at offset " +
+                               std::to_string(good.size() + 14) + " inside the member at offset " +
+                               std::to_string(good.size())},
+      {good + std::string(512, '\0'),  // tar-style zero padding: not silently dropped
+       "s.jsonl.gz: the bytes after the gzip member ending at offset " +
+           std::to_string(good.size()) + " are not another gzip member (they start with 00 00"},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    Failed f2 = CleanBroken(dir, "s.jsonl.gz", c.bytes);
+    EXPECT_NE(f2.cli.err.find(c.message), std::string::npos) << f2.cli.err;
+  }
+}
+
+// --- boilerstrip's own gzip output, read back ---------------------------------------------
+
+TEST(Formats, OwnGzipOutputReadBackHasAMemberAtEveryBatchBoundary) {
+  TempDir dir;
+  const std::string plain = Corpus(1 << 20, 42);
+  WriteFile(dir / "in/s.jsonl", plain);
+  CliResult r = Clean({dir / "in/s.jsonl"}, dir / "first", dir / "stats.json",
+                      {"--output-format", "gz", "--batch-size", "64K", "--on-bad-record", "pass"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string once = Gunzip(dir / "first/s.jsonl.gz");
+  ASSERT_GE(Count(ReadFile(dir / "first/s.jsonl.gz"), std::string("\x1F\x8B\x08", 3)), 10u);
+  // Cleaning it again (same batch size, so every member ends where a batch does) reads every
+  // member and gives what cleaning its plain text again gives, at any thread count.
+  const Expected want = CleanPlain(dir, once, {"--batch-size", "64K", "--on-bad-record", "pass"});
+  std::string first;
+  for (const char* threads : {"1", "2", "8"}) {
+    for (const char* batch : {"64K", "40K"}) {  // and with batches that do not line up
+      const std::string out = dir / "again" + threads + batch;
+      r = Clean({dir / "first/s.jsonl.gz"}, out, dir / "stats.json",
+                {"-T", threads, "--batch-size", batch, "--on-bad-record", "pass"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(Gunzip(out + "/s.jsonl.gz"), want.output) << threads << " " << batch;
+      auto stats = ReadStats(dir / "stats.json");
+      EXPECT_EQ(stats["total.bytes_in"], std::to_string(once.size()));
+      if (std::string(batch) == "64K") {
+        const std::string bytes = ReadFile(out + "/s.jsonl.gz");
+        if (first.empty()) first = bytes;
+        EXPECT_EQ(bytes, first) << "-T" << threads;
+      }
+    }
+  }
+}
+
+// --- the byte-order mark where gzip members meet --------------------------------------------
+
+TEST(Formats, BomAtAGzipMemberBoundary) {
+  TempDir dir;
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string doc = std::string(kDocForMembers) + "\n";
+  // `cat a.gz b.gz` of two files that each start with a BOM: the second BOM is inside the
+  // shard, so its record is bad and quarantined whole, BOM included.
+  WriteFile(dir / "in/cat.jsonl.gz", Gzip(bom + doc) + Gzip(bom + doc));
+  // The shard's BOM split over members, or after an empty member, is still its first bytes.
+  WriteFile(dir / "in/split.jsonl.gz", Gzip("\xEF") + Gzip("") + Gzip("\xBB\xBF" + doc));
+  WriteFile(dir / "in/late.jsonl.gz", Gzip("") + Gzip(bom + doc));
+  // A shard that holds only a BOM (and a CRLF) is an empty shard.
+  WriteFile(dir / "in/only.jsonl.gz", Gzip(bom));
+  WriteFile(dir / "in/only-crlf.jsonl", bom + "\r\n");
+  CliResult r = Clean({dir / "in"}, dir / "out", dir / "stats.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Gunzip(dir / "out/cat.jsonl.gz"), doc);
+  auto q = ReadGzipQuarantine(dir, dir / "out/cat.quarantine.jsonl.gz");
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].reason, "invalid-json");
+  EXPECT_EQ(q[0].raw, bom + doc.substr(0, doc.size() - 1));
+  ExpectQuarantineMatchesInput(q, bom + doc + bom + doc);
+  EXPECT_EQ(Gunzip(dir / "out/split.jsonl.gz"), doc);
+  EXPECT_EQ(Gunzip(dir / "out/late.jsonl.gz"), doc);
+  EXPECT_EQ(Gunzip(dir / "out/only.jsonl.gz"), "");
+  EXPECT_EQ(ReadFile(dir / "out/only-crlf.jsonl"), "");
+  ExpectBalanced(dir / "stats.json");
+  auto stats = ReadStats(dir / "stats.json");
+  EXPECT_EQ(stats["total.records_in"], "4");  // cat's two, split's and late's one each
+  EXPECT_EQ(stats["total.records_out"], "3");
 }
 
 // --- the bytes decide, not the name -----------------------------------------------------------

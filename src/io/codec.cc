@@ -112,7 +112,10 @@ class GzipSource : public Source {
         state_(new inflate_state),
         in_buf_(size_t{256} << 10) {
     isal_inflate_init(state_.get());
-    state_->crc_flag = ISAL_GZIP;  // parse the header, check the CRC-32 and length trailer
+    // Each member's header is read by isal_read_gzip_header (which checks an FHCRC header
+    // CRC correctly: ISA-L 2.30's isal_inflate with ISAL_GZIP rejects every valid member that
+    // has one), then its deflate data inflated and its CRC-32 and length trailer checked.
+    state_->crc_flag = ISAL_GZIP_NO_HDR_VER;
   }
 
   Result<size_t> Read(char* buf, size_t cap) override {
@@ -136,6 +139,7 @@ class GzipSource : public Source {
         }
         isal_inflate_reset(&st);  // keeps next_in, avail_in and crc_flag
         in_member_ = false;
+        header_read_ = false;
       }
       if (!in_member_) {
         if (st.avail_in == 0) {
@@ -152,6 +156,35 @@ class GzipSource : public Source {
                                     Hex(head, 4) + ")");
         }
         in_member_ = true;
+        isal_gzip_header_init(&header_);  // no buffers: the name, comment, extra are skipped
+      }
+      if (!header_read_) {
+        // FLG, the header's fourth byte, when this input holds it: RFC 1952 has a reader
+        // refuse reserved bits, which a later version may give a meaning (GNU gzip does;
+        // ISA-L ignores them).
+        const uint64_t flg_at = member_start_ + 3;
+        if (flg_at >= Position() && flg_at - Position() < st.avail_in) {
+          const char flg = reinterpret_cast<const char*>(st.next_in)[flg_at - Position()];
+          if ((static_cast<unsigned char>(flg) & 0xE0) != 0) {
+            return Status::ShardError(name_ + ": invalid gzip header in the member at offset " +
+                                      std::to_string(member_start_) +
+                                      ": reserved flag bits set (FLG " +
+                                      Hex(std::string_view(&flg, 1), 1) + ")");
+          }
+        }
+        const int ret = isal_read_gzip_header(&st, &header_);
+        if (ret == ISAL_END_INPUT) {  // the header goes on in the next input, if any
+          if (eof_) return Truncated();
+          continue;
+        }
+        if (ret != ISAL_DECOMP_OK) {
+          return Status::ShardError(name_ + ": invalid gzip header in the member at offset " +
+                                    std::to_string(member_start_) + ": " +
+                                    (ret == ISAL_INCORRECT_CHECKSUM ? "header CRC-16 mismatch"
+                                                                    : InflateError(ret)));
+        }
+        header_read_ = true;
+        if (st.avail_in == 0 && !eof_) continue;  // the header ended with this input
       }
       // Inside a member. At the end of the input the call still runs: the decoder may hold
       // output it could not write before.
@@ -168,13 +201,7 @@ class GzipSource : public Source {
                                   " uncompressed bytes): " + InflateError(ret));
       }
       if (produced == 0 && st.block_state != ISAL_BLOCK_FINISH && st.avail_in == in_before) {
-        if (eof_) {
-          return Status::ShardError(name_ + ": truncated gzip stream (ends at offset " +
-                                    std::to_string(raw_->raw_offset()) +
-                                    " inside the member at offset " +
-                                    std::to_string(member_start_) + ", after " +
-                                    std::to_string(out_total_) + " uncompressed bytes)");
-        }
+        if (eof_) return Truncated();
         // ISA-L takes all the input it is given (into its own buffers if need be); a call
         // that takes none and gives nothing would loop forever.
         return Status::ShardError(name_ + ": gzip decoder stalled in the member at offset " +
@@ -188,6 +215,14 @@ class GzipSource : public Source {
   uint64_t raw_offset() const override { return raw_->raw_offset(); }
 
  private:
+  Status Truncated() const {
+    return Status::ShardError(name_ + ": truncated gzip stream (ends at offset " +
+                              std::to_string(raw_->raw_offset()) +
+                              " inside the member at offset " + std::to_string(member_start_) +
+                              ", after " + std::to_string(out_total_) + " uncompressed bytes)");
+  }
+
+
   // Raw offset of the next unconsumed input byte.
   uint64_t Position() const {
     return consumed_base_ +
@@ -202,6 +237,8 @@ class GzipSource : public Source {
   uint64_t member_start_ = 0;   // raw offset where the current member starts
   uint64_t out_total_ = 0;      // uncompressed bytes produced so far
   bool in_member_ = false;      // inside a member (its first byte was taken)
+  bool header_read_ = false;    // the current member's header is read; its deflate data next
+  isal_gzip_header header_{};
   bool eof_ = false;
 };
 
