@@ -8,7 +8,8 @@ For each input (default: a generated shard of --size, and the realweb pages when
 ../shared/data/realweb/ is there) it reports, as medians of --runs runs:
 - Cleaner.clean_batch over the texts at 1 and 2 threads: MB of text per CPU-second (per core)
   and per wall second, and the 1 -> 2 thread speed-up;
-- Cleaner.annotate over the texts, one thread: its CPU against clean's;
+- the CPU of annotate against clean's: the CLI's, and Cleaner.annotate's against
+  Cleaner.clean's one text at a time (that one pays for a Python tuple per span);
 - `boilerstrip clean -T1` on the same records as uncompressed .jsonl: MB of text per
   CPU-second (and MB of JSONL), so that the two figures share a denominator;
 - datatrove's C4QualityFilter on the same texts (one process), when the vendored datatrove
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -85,32 +87,54 @@ def datatrove_c4():
         return None, f"datatrove's C4 filter does not import: {type(e).__name__}: {e}"
 
 
-def bench(path, binary, runs, c4):
+def bench(path, binary, runs, c4, thread_counts=(1, 2)):
     lines, texts = load(path)
     if not texts:
         raise SystemExit(f"{path}: no records")
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     jsonl_mb = sum(len(line) + 1 for line in lines) / 1e6
+    encoded = [t.encode("utf-8") for t in texts]
+
+    def fresh():
+        # New str objects for every run, as a reader hands them over: CPython caches a str's
+        # UTF-8 form once asked for it, and a second run over the same objects would skip
+        # the encoding that real use pays.
+        return [b.decode("utf-8") for b in encoded]
+
+    def measure(fn):
+        """Median (CPU, wall) seconds of `fn(texts)` over `runs` runs on fresh texts."""
+        results = []
+        for _ in range(runs):
+            batch = fresh()
+            results.append(timed(lambda: fn(batch)))
+        return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
+
     rows = {}
-    for threads in (1, 2):
+    for threads in sorted(set(thread_counts) | {1, 2}):
         c = boilerstrip.Cleaner()
-        c.clean_batch(texts[:200], threads=threads)  # warm: states, page cache
-        cpu, wall = zip(*(timed(lambda: c.clean_batch(texts, threads=threads)) for _ in range(runs)))
-        rows[f"clean_batch threads={threads}"] = (mb / statistics.median(cpu), mb / statistics.median(wall))
+        c.clean_batch(fresh()[:500], threads=threads)  # warm: states, line caches
+        cpu, wall = measure(lambda batch: c.clean_batch(batch, threads=threads))
+        rows[f"clean_batch threads={threads}"] = (mb / cpu, mb / wall)
     c = boilerstrip.Cleaner()
-    cpu_annotate = statistics.median(timed(lambda: [c.annotate(t) for t in texts])[0] for _ in range(runs))
-    cpu_clean = statistics.median(timed(lambda: [c.clean(t) for t in texts])[0] for _ in range(runs))
+    c.clean_batch(fresh()[:500], threads=1)
+    cpu_clean = measure(lambda batch: [c.clean(t) for t in batch])[0]
+    cpu_annotate = measure(lambda batch: [c.annotate(t) for t in batch])[0]
 
     with tempfile.TemporaryDirectory() as tmp:
         shard = Path(tmp) / "in.jsonl"
         shard.write_bytes(b"\n".join(lines) + b"\n")
-        cli = []
+        cli = {"clean": [], "annotate": []}
         for _ in range(runs):
-            c0, w0 = cpu_children(), time.perf_counter()
-            subprocess.run([binary, "clean", shard, "-o", Path(tmp) / "out", "-T1", "-f", "-q"], check=True)
-            cli.append((cpu_children() - c0, time.perf_counter() - w0))
-        cli_cpu = statistics.median(x[0] for x in cli)
-        rows["boilerstrip clean -T1 (.jsonl)"] = (mb / cli_cpu, mb / statistics.median(x[1] for x in cli))
+            for command in cli:
+                c0, w0 = cpu_children(), time.perf_counter()
+                subprocess.run([binary, command, shard, "-o", Path(tmp) / command, "-T1", "-f", "-q"],
+                               check=True)
+                cli[command].append((cpu_children() - c0, time.perf_counter() - w0))
+        cli_cpu = statistics.median(x[0] for x in cli["clean"])
+        cli_annotate_cpu = statistics.median(x[0] for x in cli["annotate"])
+        rows["boilerstrip clean -T1 (.jsonl)"] = (mb / cli_cpu, mb / statistics.median(x[1] for x in cli["clean"]))
+        rows["boilerstrip annotate -T1 (.jsonl)"] = (
+            mb / cli_annotate_cpu, mb / statistics.median(x[1] for x in cli["annotate"]))
 
     if c4 is not None:
         flt, Document = c4
@@ -132,8 +156,9 @@ def bench(path, binary, runs, c4):
     cli_per_cpu = rows["boilerstrip clean -T1 (.jsonl)"][0]
     print(f"clean_batch per core / CLI per core: {one[0] / cli_per_cpu:.2f} (1 thread), "
           f"{two[0] / cli_per_cpu:.2f} (2 threads); 1 -> 2 threads: {two[1] / one[1]:.2f}x wall; "
-          f"annotate / clean CPU (one text at a time): {cpu_annotate / cpu_clean:.2f}; "
-          f"CLI: {jsonl_mb / cli_cpu:.0f} MB of JSONL per CPU-second")
+          f"CPU of annotate / clean: CLI {cli_annotate_cpu / cli_cpu:.2f}, Python (one text at a "
+          f"time, a tuple per span) {cpu_annotate / cpu_clean:.2f}; "
+          f"CLI clean: {jsonl_mb / cli_cpu:.0f} MB of JSONL per CPU-second")
 
 
 def main():
@@ -142,6 +167,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--input", action="append", default=[], help="JSONL shards instead")
     ap.add_argument("--binary", default=str(ROOT / "build" / "boilerstrip"))
+    ap.add_argument("--threads", default="1,2", help="clean_batch thread counts (1 and 2 always)")
     args = ap.parse_args()
     c4, why = datatrove_c4()
     if why:
@@ -153,12 +179,12 @@ def main():
             subprocess.run([args.binary, "gen", "--size", args.size, "--seed", "1", "-o", gen], check=True)
             inputs = [gen]
             realweb = SHARED / "data" / "realweb" / "pages.jsonl.zst"
-            if realweb.exists():
+            if realweb.exists() and shutil.which("zstd"):
                 inputs.append(realweb)
         print(f"boilerstrip {boilerstrip.__version__}, Python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs")
         for path in inputs:
-            bench(path, args.binary, args.runs, c4)
+            bench(path, args.binary, args.runs, c4, [int(t) for t in args.threads.split(",")])
 
 
 if __name__ == "__main__":

@@ -139,6 +139,12 @@ class PyCleaner {
     cleaner_ = std::move(made.value());
     for (const bs::Rule& r : cleaner_->patterns().rules()) rule_names_.push_back(r.name);
     stats_.Resize(rule_names_.size());
+    // Index 0 is Removal::kLayout; then every reason Stats::removed_by counts.
+    const int32_t reasons =
+        static_cast<int32_t>(rule_names_.size()) + static_cast<int32_t>(bs::ExtraReason::kCount);
+    for (int32_t r = bs::Removal::kLayout; r < reasons; ++r) {
+      reason_names_.push_back(py::str(std::string(cleaner_->ReasonName(r))));
+    }
   }
 
   py::object Clean(const py::handle& text, const py::handle& url) {
@@ -157,8 +163,7 @@ class PyCleaner {
     return ToPython(text, std::move(out));
   }
 
-  std::vector<std::tuple<size_t, size_t, std::string>> Annotate(const py::handle& text,
-                                                                 const py::handle& url) {
+  py::list Annotate(const py::handle& text, const py::handle& url) {
     const std::string_view in = Utf8Of(text.ptr(), "text");
     const std::string site = SiteOf(url);
     std::vector<bs::Removal> removals;
@@ -173,11 +178,20 @@ class PyCleaner {
       if (out.error.empty()) Merge(stats);
     }
     if (!out.error.empty()) throw std::runtime_error(out.error);
-    std::vector<std::tuple<size_t, size_t, std::string>> spans;
+    // Built with the C API and one shared str per reason: a page has hundreds of spans.
+    py::list spans(removals.size());
     CodePointCounter cp(in);
-    for (const bs::Removal& r : removals) {
+    for (size_t i = 0; i < removals.size(); ++i) {
+      const bs::Removal& r = removals[i];
       const size_t begin = cp.At(r.begin);
-      spans.emplace_back(begin, cp.At(r.end), std::string(cleaner_->ReasonName(r.reason)));
+      const size_t end = cp.At(r.end);
+      py::tuple span(3);
+      PyTuple_SET_ITEM(span.ptr(), 0, PyLong_FromSize_t(begin));
+      PyTuple_SET_ITEM(span.ptr(), 1, PyLong_FromSize_t(end));
+      PyObject* reason = ReasonObject(r.reason);
+      Py_INCREF(reason);
+      PyTuple_SET_ITEM(span.ptr(), 2, reason);
+      PyList_SET_ITEM(spans.ptr(), static_cast<Py_ssize_t>(i), span.release().ptr());
     }
     return spans;
   }
@@ -250,6 +264,12 @@ class PyCleaner {
   }
 
   const std::vector<std::string>& rule_names() const { return rule_names_; }
+
+  // The shared str of a Removal's reason (borrowed).
+  PyObject* ReasonObject(int32_t reason) const {
+    const size_t i = static_cast<size_t>(reason - bs::Removal::kLayout);
+    return i < reason_names_.size() ? reason_names_[i].ptr() : reason_names_[0].ptr();
+  }
 
  private:
   enum class Kind { kUnchanged, kChanged, kDropped };
@@ -408,6 +428,7 @@ class PyCleaner {
 
   std::unique_ptr<bs::Cleaner> cleaner_;
   std::vector<std::string> rule_names_;
+  std::vector<py::object> reason_names_;  // ReasonObject
   std::mutex pool_mu_;
   std::vector<bs::Cleaner::StatePtr> pool_;
   std::mutex stats_mu_;

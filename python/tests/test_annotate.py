@@ -142,3 +142,17 @@ def test_annotate_takes_clean_options_and_rejects_bad_ones(tmp_path):
     assert p.returncode == 1 and "--tail-fraction: expected a number in [0, 1], got '7'" in p.stderr
     p = run_cli("annotate", tmp_path / "in.jsonl", check=False)
     assert p.returncode == 1 and "annotate: no output directory" in p.stderr
+
+
+def test_recursive_mirrors_the_dolma_documents_tree(tmp_path):
+    docs = tmp_path / "documents"
+    for sub, n in (("cc/2024", 2), ("wiki", 1)):
+        (docs / sub).mkdir(parents=True)
+        write_jsonl(docs / sub / "part-0.jsonl", [
+            {"id": f"{sub}-{i}", "text": "A line of article prose long enough to stay here.\nShare this\n"}
+            for i in range(n)])
+    run_cli("annotate", docs, "-r", "-o", tmp_path / "attributes" / "boilerstrip", "-q")
+    for sub, n in (("cc/2024", 2), ("wiki", 1)):
+        rows = read_rows(tmp_path / "attributes" / "boilerstrip" / sub / "part-0.jsonl")
+        assert [r["id"] for r in rows] == [f"{sub}-{i}" for i in range(n)]
+        assert all(r["attributes"][f"{P}__share-buttons"] for r in rows)
