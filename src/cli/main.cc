@@ -18,6 +18,7 @@
 #include "cli/clean_flags.h"
 #include "cli/flags.h"
 #include "cli/gen_command.h"
+#include "cli/report_command.h"
 #include "cli/site_commands.h"
 
 #ifndef BOILERSTRIP_VERSION
@@ -43,6 +44,8 @@ usage:
   boilerstrip check PATH...
   boilerstrip profile | merge | inspect ...   (site profiles; see below)
   boilerstrip gen [--size 1G] [--seed N] [--sites N] [--truth FILE] [-o FILE]  (sample shard)
+  boilerstrip report [OPTIONS] INPUT... -o REPORT.html   (what clean removes, and why; see
+                          boilerstrip report --help)
   boilerstrip --help | --version
 
 clean: each INPUT is a JSONL shard, plain, zstd- or gzip-compressed (told by its first bytes,
@@ -333,6 +336,7 @@ int main(int argc, char** argv) {
   if (cmd == "clean") return Clean(argc - 2, argv + 2, /*annotate=*/false);
   if (cmd == "annotate") return Clean(argc - 2, argv + 2, /*annotate=*/true);
   if (cmd == "gen") return bs::GenCommand(argc - 2, argv + 2);
+  if (cmd == "report") return bs::cli::ReportMain(argc - 2, argv + 2);
   if (cmd == "profile") return bs::cli::ProfileMain(argc - 2, argv + 2);
   if (cmd == "merge") return bs::cli::MergeMain(argc - 2, argv + 2);
   if (cmd == "inspect") return bs::cli::InspectMain(argc - 2, argv + 2);
