@@ -42,12 +42,14 @@ constexpr size_t kSingletons = 4;
 constexpr size_t kMaxDistinctLines = 200000;
 
 // The longest prefix of `s` of at most `max` bytes that ends at a code-point boundary.
-std::string Cap(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
+std::string_view CapView(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
   size_t n = max;
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n));
+  return s.substr(0, n);
 }
+
+std::string Cap(std::string_view s, size_t max) { return std::string(CapView(s, max)); }
 
 std::string_view StripBreak(std::string_view s) {
   if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
@@ -95,13 +97,26 @@ struct SiteAcc {
   uint64_t docs = 0, text_bytes = 0, removed_bytes = 0, lines_removed = 0;
 };
 
+// A removed line as a chunk counts it: its text is kept in the chunk's arena, so that counting
+// a line allocates nothing; only the fold makes strings, once per distinct line.
+struct LocalLine {
+  uint64_t count = 0;
+  uint32_t off = 0, len = 0;
+};
+
+struct ChunkReason {
+  uint64_t lines = 0, chars = 0, bytes = 0, docs = 0;
+  std::unordered_map<uint64_t, LocalLine> lines_seen;
+};
+
 // What one chunk contributes.
 struct ChunkFigures {
+  std::string arena;  // texts of the chunk's distinct removed lines
   Stats stats;
   uint64_t newlines = 0;  // line breaks of the shard in the chunk (the part's own, for a part)
   uint64_t layout_bytes = 0, text_bytes = 0, removed_text_bytes = 0, docs_with_removals = 0;
   uint64_t docs_with_site = 0;
-  std::vector<ReasonAcc> reasons;
+  std::vector<ChunkReason> reasons;
   std::array<uint64_t, 21> histogram{};
   uint64_t over_80_count = 0;
   std::vector<DocRef> over_80;   // line numbers local to the chunk (0-based)
@@ -387,7 +402,7 @@ void Builder::ProcessRecord(std::string_view rec, uint64_t offset, uint64_t loca
       f.layout_bytes += bytes.size();
       continue;
     }
-    ReasonAcc& r = f.reasons[static_cast<size_t>(m.reason)];
+    ChunkReason& r = f.reasons[static_cast<size_t>(m.reason)];
     r.bytes += bytes.size();
     r.chars += CountCodePoints(StripBreak(bytes));
     if (w.reason_stamp[m.reason] != w.doc_stamp) {
@@ -412,8 +427,10 @@ void Builder::ProcessRecord(std::string_view rec, uint64_t offset, uint64_t loca
     const uint64_t h = HashBytes(shown);
     auto [it, fresh] = r.lines_seen.try_emplace(h);
     if (fresh) {
-      it->second.hash = h;
-      it->second.text = Cap(shown, kTopLineBytes);
+      const std::string_view capped = CapView(shown, kTopLineBytes);
+      it->second.off = static_cast<uint32_t>(f.arena.size());
+      it->second.len = static_cast<uint32_t>(capped.size());
+      f.arena.append(capped);
     }
     ++it->second.count;
   }
@@ -566,20 +583,20 @@ void Builder::Fold(Chunk* c) {
   report_.docs_with_site += f.docs_with_site;
   for (size_t i = 0; i < 21; ++i) report_.histogram[i] += f.histogram[i];
   for (size_t r = 0; r < f.reasons.size(); ++r) {
-    ReasonAcc& from = f.reasons[r];
+    ChunkReason& from = f.reasons[r];
     ReasonAcc& to = reasons_[r];
     to.lines += from.lines;
     to.chars += from.chars;
     to.bytes += from.bytes;
     to.docs += from.docs;
     // In chunk order, so the text kept for a line is its first occurrence's.
-    for (auto& [h, lc] : from.lines_seen) {
+    for (const auto& [h, lc] : from.lines_seen) {
       auto [it, fresh] = to.lines_seen.try_emplace(h);
       if (fresh) {
-        it->second = std::move(lc);
-      } else {
-        it->second.count += lc.count;
+        it->second.hash = h;
+        it->second.text.assign(f.arena, lc.off, lc.len);
       }
+      it->second.count += lc.count;
     }
     if (to.lines_seen.size() > kMaxDistinctLines) {
       // Forget the rarest lines until half the bound is left: later counts of a forgotten line
