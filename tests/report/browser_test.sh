@@ -27,12 +27,12 @@ check() {  # check NAME CONDITION...
 }
 
 # One headless Chromium, no network needed: root needs --no-sandbox; a private profile.
-browse() {  # browse MODE HTML OUT: MODE dom (the DOM to OUT) or shot (a PNG to OUT)
-  local mode=$1 page=$2 out=$3
+browse() {  # browse MODE HTML OUT [W,H]: MODE dom (the DOM to OUT) or shot (a PNG to OUT)
+  local mode=$1 page=$2 out=$3 size=${4:-1280,2000}
   local common=(--headless --disable-gpu --no-sandbox --no-first-run --no-default-browser-check
                 --disable-extensions --disable-background-networking --disable-sync
                 --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$tmp/profile"
-                --window-size=1280,2000)
+                --window-size="$size")
   if [ "$mode" = dom ]; then
     timeout 120 "$chromium" "${common[@]}" --dump-dom "file://$page" >"$out" 2>"$tmp/chromium.log"
   else
@@ -125,7 +125,7 @@ fi
 if [ -d "$shared/seed-example" ]; then
   cp "$shared/seed-example/seed.jsonl" "$tmp/seed.jsonl"
   report seed.jsonl -o seed.html --json seed.json || fails=$((fails + 1))
-  if browse dom "$tmp/seed.html" "$tmp/seed.dom" && browse shot "$tmp/seed.html" "$shots/report-seed.png"; then
+  if browse dom "$tmp/seed.html" "$tmp/seed.dom" && browse shot "$tmp/seed.html" "$shots/report-seed.png" 1280,3300; then
     check seed-source-link "$py" - "$tmp/seed.json" "$tmp/seed.dom" <<'PY'
 import json, re, sys
 rep = json.load(open(sys.argv[1]))
