@@ -87,9 +87,16 @@ bool Over80Less(const DocRef& a, const DocRef& b) {
   return a.offset < b.offset;
 }
 
+// A distinct removed line of the whole run, its text in its reason's arena.
+struct RunLine {
+  uint64_t count = 0;
+  uint32_t off = 0, len = 0;
+};
+
 struct ReasonAcc {
   uint64_t lines = 0, chars = 0, bytes = 0, docs = 0;
-  std::unordered_map<uint64_t, LineCount> lines_seen;
+  std::unordered_map<uint64_t, RunLine> lines_seen;
+  std::string arena;  // texts of lines_seen (and of forgotten lines, until compacted)
   bool approximate = false;
 };
 
@@ -593,8 +600,9 @@ void Builder::Fold(Chunk* c) {
     for (const auto& [h, lc] : from.lines_seen) {
       auto [it, fresh] = to.lines_seen.try_emplace(h);
       if (fresh) {
-        it->second.hash = h;
-        it->second.text.assign(f.arena, lc.off, lc.len);
+        it->second.off = static_cast<uint32_t>(to.arena.size());
+        it->second.len = lc.len;
+        to.arena.append(f.arena, lc.off, lc.len);
       }
       it->second.count += lc.count;
     }
@@ -606,6 +614,13 @@ void Builder::Fold(Chunk* c) {
       for (uint64_t t = 1; to.lines_seen.size() > kMaxDistinctLines / 2; ++t) {
         std::erase_if(to.lines_seen, [t](const auto& e) { return e.second.count <= t; });
       }
+      std::string arena;
+      for (auto& [h, line] : to.lines_seen) {
+        const uint32_t off = static_cast<uint32_t>(arena.size());
+        arena.append(to.arena, line.off, line.len);
+        line.off = off;
+      }
+      to.arena.swap(arena);
     }
   }
   for (auto& [site, s] : f.sites) {
@@ -657,28 +672,38 @@ void Builder::Finish() {
     fig.bytes = acc.bytes;
     fig.docs = acc.docs;
     fig.approximate = acc.approximate;
-    std::vector<LineCount> all;
+    // The most frequent lines (ties: by text, then hash) and a few removed once (the smallest
+    // hashes mixed with the seed: a fair pick), selected without sorting every line.
+    struct Entry {
+      uint64_t count, hash;
+      std::string_view text;
+    };
+    std::vector<Entry> all, once;
     all.reserve(acc.lines_seen.size());
-    for (auto& [h, lc] : acc.lines_seen) all.push_back(std::move(lc));
-    std::sort(all.begin(), all.end(), [](const LineCount& a, const LineCount& b) {
+    for (const auto& [h, line] : acc.lines_seen) {
+      const Entry e{line.count, h, std::string_view(acc.arena).substr(line.off, line.len)};
+      (e.count > 1 ? all : once).push_back(e);
+    }
+    auto by_count = [](const Entry& a, const Entry& b) {
       if (a.count != b.count) return a.count > b.count;
       if (a.text != b.text) return a.text < b.text;
       return a.hash < b.hash;
-    });
-    for (size_t i = 0; i < all.size() && i < kTopLines && all[i].count > 1; ++i) {
-      fig.top.push_back(all[i]);
-    }
-    // A few lines removed once: the smallest hashes mixed with the seed, a fair pick.
-    std::vector<const LineCount*> once;
-    for (const LineCount& lc : all) {
-      if (lc.count == 1) once.push_back(&lc);
+    };
+    const size_t top = std::min(all.size(), kTopLines);
+    std::partial_sort(all.begin(), all.begin() + top, all.end(), by_count);
+    for (size_t i = 0; i < top; ++i) {
+      fig.top.push_back({all[i].count, all[i].hash, std::string(all[i].text)});
     }
     const uint64_t mix = opt_.seed * 0x9E3779B97F4A7C15ull;
-    std::sort(once.begin(), once.end(), [mix](const LineCount* a, const LineCount* b) {
-      const uint64_t ka = a->hash ^ mix, kb = b->hash ^ mix;
-      return ka != kb ? ka < kb : a->text < b->text;
-    });
-    for (size_t i = 0; i < once.size() && i < kSingletons; ++i) fig.singletons.push_back(*once[i]);
+    auto by_key = [mix](const Entry& a, const Entry& b) {
+      const uint64_t ka = a.hash ^ mix, kb = b.hash ^ mix;
+      return ka != kb ? ka < kb : a.text < b.text;
+    };
+    const size_t picks = std::min(once.size(), kSingletons);
+    std::partial_sort(once.begin(), once.begin() + picks, once.end(), by_key);
+    for (size_t i = 0; i < picks; ++i) {
+      fig.singletons.push_back({once[i].count, once[i].hash, std::string(once[i].text)});
+    }
     report_.reasons.push_back(std::move(fig));
   }
   std::stable_sort(report_.reasons.begin(), report_.reasons.end(),
