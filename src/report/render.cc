@@ -113,7 +113,7 @@ std::string H(std::string_view text, size_t max_out = kSmallOut) {
   return out;
 }
 
-// For SVG <text>: marks as plain text, no spans.
+// For SVG <text> and attribute values: marks as plain text, no spans.
 std::string SvgText(std::string_view text, size_t max_out = 200) {
   std::string out;
   Escape(text, max_out, false, &out);
@@ -571,7 +571,7 @@ void Html::Samples() {
               "<del class=\"t\"></del></div>";
       } else {
         o_ += "<div class=\"ln rm " + ClassOf(s.reason) + "\" title=\"removed: " +
-              H(NameOf(s.reason)) + "\"><span class=\"g\">" + Tag(s.reason) +
+              SvgText(NameOf(s.reason)) + "\"><span class=\"g\">" + Tag(s.reason) +
               "</span><del class=\"t\">";
         Escape(s.text, cap, true, &o_);
         if (s.bytes > s.text.size()) o_ += "<span class=\"cut\">… " + Num(s.bytes - s.text.size()) + " more bytes</span>";
