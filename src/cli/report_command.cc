@@ -12,7 +12,7 @@
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/rules.h"
 #include "cli/flags.h"
-#include "cli/site_commands.h"
+#include "cli/clean_flags.h"
 #include "io/atomic_file.h"
 #include "io/shard_list.h"
 #include "report/report.h"
@@ -36,7 +36,7 @@ and sampled documents line by line, removed lines struck through with their reas
       --max-docs N        stop after N records (default: all)
   -T, --threads N         worker threads, 0 = all cores (default 0)
   -q, --quiet             no summary
-  INPUT and the cleaning options are clean's: -p/--patterns, --text-field, --tail-fraction,
+  INPUT (with --recursive) and the cleaning options are clean's: -p/--patterns, --text-field, --tail-fraction,
   --truncate-after-prose, --min-dup-length, --[no-]dedup, --[no-]classifier,
   --classifier-*, --no-title-headline, --site-profile, --url-field, --psl, the site
   thresholds, --max-record-size, --batch-size (see boilerstrip --help).
@@ -53,67 +53,45 @@ constexpr int kExitUsage = 1;
 constexpr int kExitShardFailed = 2;
 constexpr int kExitInterrupted = 130;
 
-double ParseFraction(const std::string& flag, const std::string& v) {
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (end == v.c_str() || *end || !(x >= 0) || x > 1) {
-    Die(flag + ": expected a number in [0, 1], got '" + v + "'");
-  }
-  return x;
-}
-
 }  // namespace
 
 int ReportMain(int argc, char** argv) {
   report::ReportOptions ro;
-  CleanerOptions clean;
-  std::vector<std::string> inputs, pattern_paths;
+  CleanerSetup setup;
+  std::vector<std::string> inputs;
   std::string html_path, json_path;
-  CleanSiteFlags site;
-  int classifier_flag = -1, dedup_flag = -1;
-  bool quiet = false;
+  bool quiet = false, recursive = false;
   std::vector<std::pair<std::string, std::string>> given;  // cleaning flags as given
   Args args(argc, argv, "opT", "report");
   while (args.Next()) {
     const std::string& a = args.flag();
+    if (args.positional()) {
+      inputs.push_back(a);
+      continue;
+    }
+    bool took_value = false;
     auto val = [&]() {
       std::string v = args.Value();
       given.emplace_back(a, v);
+      took_value = true;
       return v;
     };
-    auto flag = [&]() { given.emplace_back(a, ""); };
-    if (args.positional()) inputs.push_back(a);
-    else if (a == "-o" || a == "--output") html_path = args.Value();
+    auto cleaning = ApplyCleanFlag(a, val, &setup);
+    if (!cleaning.ok()) Die(cleaning.status().message());
+    if (cleaning.value()) {
+      if (!took_value) given.emplace_back(a, "");
+      continue;
+    }
+    if (a == "-o" || a == "--output") html_path = args.Value();
     else if (a == "--json") json_path = args.Value();
     else if (a == "--sample") ro.sample = ParseInt(a, args.Value(), 0, report::kMaxSample);
     else if (a == "--seed") ro.seed = ParseInt(a, args.Value(), 0, (1L << 62));
     else if (a == "--max-docs") ro.max_docs = ParseInt(a, args.Value(), 1, (1L << 62));
     else if (a == "-T" || a == "--threads") ro.threads = ParseInt("-T", args.Value(), 0, 4096);
     else if (a == "-q" || a == "--quiet") quiet = true;
-    else if (a == "-p" || a == "--patterns") pattern_paths.push_back(args.Value());
-    else if (a == "--text-field") clean.text_field = val();
-    else if (a == "--max-record-size") ro.max_record_bytes = ParseSizeOrDie(a, val());
-    else if (a == "--batch-size") ro.batch_bytes = ParseSizeOrDie(a, val());
-    else if (a == "--tail-fraction") clean.tail_fraction = ParseFraction(a, val());
-    else if (a == "--truncate-after-prose") clean.truncate_after_prose_bytes = ParseInt(a, val(), 0, 1L << 40);
-    else if (a == "--min-dup-length") clean.min_dedup_bytes = ParseInt(a, val(), 0, 1 << 30);
-    else if (a == "--no-dedup") dedup_flag = 0;
-    else if (a == "--dedup") dedup_flag = 1;
-    else if (a == "--no-classifier") classifier_flag = 0;
-    else if (a == "--classifier") classifier_flag = 1;
-    else if (a == "--classifier-short") clean.classifier.short_chars = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-long") clean.classifier.long_chars = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-run") clean.classifier.max_inner_run = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-top-run") clean.classifier.max_top_run = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-headlines") clean.classifier.max_headline_lines = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-block") clean.classifier.min_block_bytes = ParseInt(a, val(), 0, 1 << 30);
-    else if (a == "--classifier-block-gap") clean.classifier.max_block_gap = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--no-title-headline") flag(), clean.classifier.title_headline = false;
-    else if (a == "--classifier-comments") clean.classifier.min_comment_meta = ParseInt(a, val(), 0, 1 << 20);
-    else if (a == "--classifier-comments-after") clean.classifier.comment_prose_bytes = ParseInt(a, val(), 0, 1 << 30);
-    else if (a == "--classifier-comments-gap") clean.classifier.comment_meta_gap = ParseInt(a, val(), 1, 1 << 20);
-    else if (a == "--classifier-stopwords") clean.classifier.min_stopword_share = ParseFraction(a, val());
-    else if (ParseCleanSiteFlag(a, val, &site)) continue;
+    else if (a == "-r" || a == "--recursive") recursive = true;
+    else if (a == "--max-record-size") ro.max_record_bytes = ParseSizeOrDie(a, args.Value());
+    else if (a == "--batch-size") ro.batch_bytes = ParseSizeOrDie(a, args.Value());
     else if (a == "-h" || a == "--help") {
       std::fputs(kReportUsage, stdout);
       return kExitOk;
@@ -122,57 +100,40 @@ int ReportMain(int argc, char** argv) {
   if (inputs.empty()) Die("report: no input given");
   if (html_path.empty()) Die("report: no output given (-o REPORT.html, or -o - for stdout)");
 
-  auto shards = io::ListShards(inputs, 0, 1);
+  auto shards = io::ListShards(inputs, 0, 1, recursive);
   if (!shards.ok()) Die(shards.status().message());
   if (shards.value().empty()) Die("report: the inputs hold no shard");
   ro.shards = std::move(shards.value());
 
-  if (pattern_paths.empty()) pattern_paths.push_back(DefaultPatternsPath());
-  bool foreign_preset = false;
-  for (std::string& p : pattern_paths) {
-    bool preset = false;
-    p = ResolvePatternsPath(p, &preset);
-    foreign_preset |= preset && p != DefaultPatternsPath();
+  const std::vector<std::string> pattern_args = setup.patterns;
+  const std::string psl_file = setup.site.psl_file;
+  std::vector<std::string> rule_errors;
+  auto built_cleaner = BuildCleaner(std::move(setup), &rule_errors);
+  if (!built_cleaner.ok()) {
+    for (const auto& e : rule_errors) std::fprintf(stderr, "%s\n", e.c_str());
+    if (rule_errors.empty()) Die(built_cleaner.status().message());
+    std::fprintf(stderr, "boilerstrip: %s\n", built_cleaner.status().message().c_str());
+    return kExitUsage;
   }
-  clean.dedup = dedup_flag == -1 ? !foreign_preset : dedup_flag == 1;
-  clean.classifier.enabled = classifier_flag == -1 ? !foreign_preset : classifier_flag == 1;
-  if (!site.profile_path.empty()) {
-    auto profile = SiteProfile::Load(site.profile_path, site.options);
-    if (!profile.ok()) Die(profile.status().message());
-    clean.site_profile = std::move(profile.value());
-    clean.url_field = site.url_field;
-  } else if (!site.url_field.empty()) {
-    auto namer = SiteNamer::Create(site.options.psl_file);
+  const Cleaner& cleaner = *built_cleaner.value();
+  ro.url_field = cleaner.options().url_field;
+  if (cleaner.options().site_profile == nullptr && !ro.url_field.empty()) {
+    auto namer = SiteNamer::Create(psl_file);
     if (!namer.ok()) Die(namer.status().message());
     ro.namer = std::move(namer.value());
   }
-  ro.url_field = site.url_field;
-
-  std::vector<Rule> rules;
-  std::vector<RuleError> errors;
-  LoadRules(pattern_paths, &rules, &errors);
-  std::shared_ptr<const PatternSet> patterns;
-  if (errors.empty()) {
-    auto set = PatternSet::Compile(std::move(rules), &errors);
-    if (set.ok() && errors.empty()) patterns = std::move(set.value());
-  }
-  if (patterns == nullptr) {
-    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-    std::fprintf(stderr, "boilerstrip: %zu error%s in rules\n", errors.size(),
-                 errors.size() == 1 ? "" : "s");
-    return kExitUsage;
-  }
-  auto cleaner = Cleaner::Create(clean, patterns);
-  if (!cleaner.ok()) Die(cleaner.status().message());
 
   // What made the figures, shown in the report so that two reports can be compared.
-  for (const std::string& p : pattern_paths) ro.settings.emplace_back("-p", p);
-  ro.settings.emplace_back("classifier", clean.classifier.enabled ? "on" : "off");
-  ro.settings.emplace_back("dedup", clean.dedup ? "on" : "off");
-  for (auto& g : given) ro.settings.push_back(std::move(g));
+  for (const std::string& p : pattern_args) ro.settings.emplace_back("-p", p);
+  if (pattern_args.empty()) ro.settings.emplace_back("-p", "(the bundled default)");
+  ro.settings.emplace_back("classifier", cleaner.options().classifier.enabled ? "on" : "off");
+  ro.settings.emplace_back("dedup", cleaner.options().dedup ? "on" : "off");
+  for (auto& g : given) {
+    if (g.first != "-p" && g.first != "--patterns") ro.settings.push_back(std::move(g));
+  }
 
   InstallSignalHandlers();
-  auto built = report::BuildReport(ro, *cleaner.value());
+  auto built = report::BuildReport(ro, cleaner);
   if (!built.ok()) {
     std::fprintf(stderr, "boilerstrip: %s\n", built.status().message().c_str());
     return kExitUsage;
