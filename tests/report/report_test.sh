@@ -121,6 +121,17 @@ PY
   check realweb-bounded [ "$(stat -c %s "$tmp/rw.html")" -lt 20000000 ]
 fi
 
+# Directory inputs, walked with -r as clean walks them.
+mkdir -p "$tmp/tree/sub"
+cp "$tmp/s.jsonl.zst" "$tmp/tree/sub/"
+expect_rc report-no-shard-without-r 1 "$bin" report "$tmp/tree" -o "$tmp/x.html"
+expect_rc report-recursive 0 "$bin" report -r "$tmp/tree" -o "$tmp/tree.html" --json "$tmp/tree.json" -q
+check report-recursive-same "$py" -c '
+import json, sys
+a, b = (json.load(open(p))["totals"] for p in sys.argv[1:3])
+assert a["records_in"] == b["records_in"] and a["lines_removed"] == b["lines_removed"], (a, b)
+' "$tmp/r1.json" "$tmp/tree.json"
+
 # --- errors ---
 expect_rc no-input 1 "$bin" report -o "$tmp/x.html"
 check no-input-says grep -q "no input" "$tmp/stderr"
