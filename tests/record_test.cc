@@ -81,6 +81,35 @@ TEST(RecordFields, TextFieldIsATopLevelKeyComparedUnescaped) {
   EXPECT_EQ(f.text, "b");
 }
 
+TEST(RecordFields, TextFieldTakesADottedPathLikeTheUrl) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string buf;
+  RecordFields f;
+  const std::string json =
+      R"({"content":{"title":"T","body":"a\nb"},"meta":{"url":"https://a.com/"}})";
+  ASSERT_EQ(Parse(parser, json, "meta.url", &f, &buf, "content.body"), std::nullopt);
+  EXPECT_EQ(f.text, "a\nb");
+  EXPECT_EQ(f.text_token, "\"a\\nb\"");
+  EXPECT_EQ(f.text_token.data(), buf.data() + json.find("\"a\\nb"));
+  EXPECT_EQ(f.url, "https://a.com/");
+  // The same verdicts as a top-level text: missing, not a string, twice, bad string; a record
+  // broken elsewhere is invalid JSON first.
+  EXPECT_EQ(Parse(parser, json, "", &f, &buf, "content.text"), BadRecord::kMissingText);
+  EXPECT_EQ(Parse(parser, json, "", &f, &buf, "content.body.x"), BadRecord::kMissingText);
+  EXPECT_EQ(Parse(parser, json, "", &f, &buf, "content"), BadRecord::kNonStringText);
+  EXPECT_EQ(Parse(parser, R"({"c":{"b":"x","b":"y"}})", "", &f, &buf, "c.b"),
+            BadRecord::kDuplicateText);
+  EXPECT_EQ(Parse(parser, R"({"c":{"b":"x"},"c":{"b":"y"}})", "", &f, &buf, "c.b"),
+            BadRecord::kDuplicateText);
+  EXPECT_EQ(Parse(parser, R"({"c":{"b":"\ud800"}})", "", &f, &buf, "c.b"),
+            BadRecord::kInvalidString);
+  EXPECT_EQ(Parse(parser, R"({"c":{"b":"x"},"d":[1,]})", "", &f, &buf, "c.b"),
+            BadRecord::kInvalidJson);
+  EXPECT_EQ(Parse(parser, R"({"c":{"b":"x"}} x)", "", &f, &buf, "c.b"), BadRecord::kInvalidJson);
+  // Through an array: nothing.
+  EXPECT_EQ(Parse(parser, R"({"c":[{"b":"x"}]})", "", &f, &buf, "c.b"), BadRecord::kMissingText);
+}
+
 struct BadCase {
   const char* json;
   BadRecord reason;

@@ -32,10 +32,45 @@ struct PathPos {
 
 bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Consumes `value` whole, so that all of it is validated, and points *url at the string at `pos`
-// when the path reaches one.
-simdjson::error_code Walk(od::value value, PathPos pos, size_t nesting, std::string_view* url) {
+// What the walk found of the text field (a top-level key or a dotted path).
+struct TextState {
+  bool found = false;
+  bool duplicate = false;
+  bool non_string = false;
+  bool bad_string = false;
+};
+
+simdjson::error_code Walk(od::value value, PathPos url_pos, PathPos text_pos, size_t nesting,
+                          RecordFields* fields, TextState* text);
+
+// The value the text path reaches: a string is the text; anything else (or a second one) is
+// still consumed whole, so that a broken record is invalid JSON before its text is judged.
+simdjson::error_code TakeText(od::value value, size_t nesting, RecordFields* fields,
+                              TextState* text) {
+  if (text->found) text->duplicate = true;
+  text->found = true;
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  if (type != od::json_type::string || text->duplicate) {
+    text->non_string = text->non_string || type != od::json_type::string;
+    return Walk(value, PathPos{}, PathPos{}, nesting, fields, text);
+  }
+  // The token runs to the next structural character: cut it back to the closing quote.
+  std::string_view token = value.raw_json_token();
+  while (!token.empty() && token.back() != '"') token.remove_suffix(1);
+  fields->text_token = token;
+  if (value.get_string().get(fields->text)) {
+    text->bad_string = true;  // the rest of the record is still checked
+  }
+  return simdjson::SUCCESS;
+}
+
+// Consumes `value` whole, so that all of it is validated, points fields->url at the string at
+// `url_pos` when the path reaches one, and takes the text where `text_pos` reaches it.
+simdjson::error_code Walk(od::value value, PathPos url_pos, PathPos text_pos, size_t nesting,
+                          RecordFields* fields, TextState* text) {
   if (nesting > simdjson::DEFAULT_MAX_DEPTH) return simdjson::DEPTH_ERROR;
+  if (text_pos.here) return TakeText(value, nesting, fields, text);
   od::json_type type;
   if (auto err = value.type().get(type)) return err;
   switch (type) {
@@ -47,7 +82,9 @@ simdjson::error_code Walk(od::value value, PathPos pos, size_t nesting, std::str
         if (auto err = field.unescaped_key().get(key)) return err;
         od::value v;
         if (auto err = field.value().get(v)) return err;
-        if (auto err = Walk(v, pos.Below(key), nesting + 1, url)) return err;
+        if (auto err = Walk(v, url_pos.Below(key), text_pos.Below(key), nesting + 1, fields, text)) {
+          return err;
+        }
       }
       return simdjson::SUCCESS;
     }
@@ -57,14 +94,14 @@ simdjson::error_code Walk(od::value value, PathPos pos, size_t nesting, std::str
       for (auto element : arr) {
         od::value v;
         if (auto err = element.get(v)) return err;
-        if (auto err = Walk(v, PathPos{}, nesting + 1, url)) return err;
+        if (auto err = Walk(v, PathPos{}, PathPos{}, nesting + 1, fields, text)) return err;
       }
       return simdjson::SUCCESS;
     }
     case od::json_type::string: {
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
-      if (pos.here) *url = s;
+      if (url_pos.here) fields->url = s;
       return simdjson::SUCCESS;
     }
     case od::json_type::number: {
@@ -138,46 +175,26 @@ std::optional<BadRecord> ParseRecordFields(od::parser& parser, std::string_view 
   od::object obj;
   if ((err = doc.get_object().get(obj))) return FromSimdjson(err);
 
-  const PathPos top = url_path.empty() ? PathPos{} : PathPos{url_path, true, false};
-  bool found = false;
-  bool duplicate = false;
-  bool non_string = false;
-  bool bad_string = false;
+  const PathPos url_top = url_path.empty() ? PathPos{} : PathPos{url_path, true, false};
+  const PathPos text_top{text_field, true, false};
+  TextState text;
   for (auto field : obj) {
     std::string_view key;
     if ((err = field.unescaped_key().get(key))) return FromSimdjson(err);
     od::value value;
     if ((err = field.value().get(value))) return FromSimdjson(err);
-    if (key != text_field) {
-      if ((err = Walk(value, top.Below(key), kTopNesting, &fields->url))) return FromSimdjson(err);
-      continue;
-    }
-    if (found) duplicate = true;
-    found = true;
-    od::json_type type;
-    if ((err = value.type().get(type))) return FromSimdjson(err);
-    if (type != od::json_type::string || duplicate) {
-      non_string = non_string || type != od::json_type::string;
-      // Still validated: a broken record is invalid JSON before its text is judged.
-      if ((err = Walk(value, PathPos{}, kTopNesting, &fields->url))) return FromSimdjson(err);
-      continue;
-    }
-    // The token runs to the next structural character: cut it back to the closing quote.
-    std::string_view token = value.raw_json_token();
-    while (!token.empty() && token.back() != '"') token.remove_suffix(1);
-    fields->text_token = token;
-    if (value.get_string().get(fields->text)) {
-      bad_string = true;  // the rest of the record is still checked, as above
+    if ((err = Walk(value, url_top.Below(key), text_top.Below(key), kTopNesting, fields, &text))) {
+      return FromSimdjson(err);
     }
   }
   // Anything after the object (trailing garbage, a second value) makes the record invalid.
   if (const char* trailing; doc.current_location().get(trailing) == simdjson::SUCCESS) {
     return BadRecord::kInvalidJson;
   }
-  if (!found) return BadRecord::kMissingText;
-  if (duplicate) return BadRecord::kDuplicateText;
-  if (non_string) return BadRecord::kNonStringText;
-  if (bad_string) return BadRecord::kInvalidString;
+  if (!text.found) return BadRecord::kMissingText;
+  if (text.duplicate) return BadRecord::kDuplicateText;
+  if (text.non_string) return BadRecord::kNonStringText;
+  if (text.bad_string) return BadRecord::kInvalidString;
   return std::nullopt;
 }
 

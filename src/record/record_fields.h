@@ -40,9 +40,9 @@ struct RecordFields {
 // and nothing may follow the object. A leading UTF-8 byte order mark is skipped (it stays
 // outside text_token, and so in a rewritten record).
 //
-// `text_field` is a top-level key. `url_path` is a dotted path to the URL ("url",
+// `text_field` and `url_path` are dotted paths ("text", "content.body"; "url",
 // "metadata.url"): object keys from the top, one per component (an array on the way reaches
-// nothing); empty = no URL is looked for.
+// nothing; a key holding a dot cannot be named). `url_path` empty = no URL is looked for.
 //
 // Returns std::nullopt when the record is good, with *fields set; else the reason it is bad
 // (*fields then unspecified), decided in this order:
@@ -50,8 +50,8 @@ struct RecordFields {
 //   kInvalidJson    not one JSON object, malformed anywhere (including a bad escape in any
 //                   string but the text, or a malformed number), or nested deeper than
 //                   simdjson::DEFAULT_MAX_DEPTH;
-//   kMissingText    no top-level text_field key;
-//   kDuplicateText  the key twice or more, whatever their values;
+//   kMissingText    the text path reaches nothing;
+//   kDuplicateText  it reaches two values or more (a key twice), whatever they are;
 //   kNonStringText  its value is not a string;
 //   kInvalidString  the text string holds a bad escape (a lone surrogate \ud800, \q).
 //
