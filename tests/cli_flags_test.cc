@@ -366,3 +366,32 @@ TEST(CliWriteFileOrFail, FailuresAreReported) {
 
 }  // namespace
 }  // namespace boilerstrip::cli
+
+// --- sizes: one spelling for every command ---------------------------------------------------
+
+TEST(ParseSize, SuffixesUnitsAndFractions) {
+  using boilerstrip::cli::ParseSize;
+  uint64_t v = 0;
+  ASSERT_TRUE(ParseSize("300", &v));
+  EXPECT_EQ(v, 300u);
+  ASSERT_TRUE(ParseSize("4M", &v));
+  EXPECT_EQ(v, 4u << 20);
+  ASSERT_TRUE(ParseSize("20MB", &v));
+  EXPECT_EQ(v, 20u << 20);
+  ASSERT_TRUE(ParseSize("20mb", &v));
+  EXPECT_EQ(v, 20u << 20);
+  ASSERT_TRUE(ParseSize("1GiB", &v));
+  EXPECT_EQ(v, uint64_t{1} << 30);
+  ASSERT_TRUE(ParseSize("1G", &v));
+  EXPECT_EQ(v, uint64_t{1} << 30);
+  ASSERT_TRUE(ParseSize("1.5M", &v));
+  EXPECT_EQ(v, 3u << 19);
+  ASSERT_TRUE(ParseSize("0.5K", &v));
+  EXPECT_EQ(v, 512u);
+  ASSERT_TRUE(ParseSize("300B", &v));
+  EXPECT_EQ(v, 300u);
+  for (const char* bad : {"", "M", "MB", "1.M", ".5M", "1.5.5M", "12X", "-5", "1e3", "1 M",
+                          "1.1234567890M", "2000000G"}) {
+    EXPECT_FALSE(ParseSize(bad, &v)) << bad;
+  }
+}

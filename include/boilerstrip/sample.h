@@ -72,7 +72,8 @@ class SampleGenerator {
 Status ValidateSampleOptions(const SampleOptions& options);
 
 // Writes a sample shard to `path` ("-" = standard output; a name ending in ".zst" is written
-// as one zstd stream at level 3, single-threaded) and, when `truth_path` is not empty, one JSON
+// as one zstd stream at level 3, single-threaded; one ending in ".gz" as gzip, a member per
+// 4 MiB) and, when `truth_path` is not empty, one JSON
 // line per record to it: {"id":ID,"chrome":[LINE,...],"site":[LINE,...]} with the 0-based
 // indices of the text's chrome and site lines. Files are written to a temporary name and
 // renamed when complete. *bytes_written (may be null) receives the uncompressed size.

@@ -63,21 +63,45 @@ void Args::Fail(const std::string& msg) const {
 }
 
 bool ParseSize(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
+  // The suffix: K, M or G, optionally followed by B or iB, any case ("20MB", "1.5M", "1GiB");
+  // a bare trailing B means bytes.
+  auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
+  if (!s.empty() && lower(s.back()) == 'b') {
+    s.remove_suffix(1);
+    if (!s.empty() && lower(s.back()) == 'i') s.remove_suffix(1);
+  }
   uint64_t mult = 1;
-  switch (s.back()) {
-    case 'K': case 'k': mult = uint64_t{1} << 10; break;
-    case 'M': case 'm': mult = uint64_t{1} << 20; break;
-    case 'G': case 'g': mult = uint64_t{1} << 30; break;
-    default: break;
+  if (!s.empty()) {
+    switch (lower(s.back())) {
+      case 'k': mult = uint64_t{1} << 10; break;
+      case 'm': mult = uint64_t{1} << 20; break;
+      case 'g': mult = uint64_t{1} << 30; break;
+      default: break;
+    }
   }
   if (mult != 1) s.remove_suffix(1);
+  if (s.empty()) return false;
+  // An integer part and an optional fraction of up to 9 digits ("1.5M"), rounded to bytes.
+  std::string_view whole = s, frac;
+  if (size_t dot = s.find('.'); dot != std::string_view::npos) {
+    whole = s.substr(0, dot);
+    frac = s.substr(dot + 1);
+    if (whole.empty() || frac.empty() || frac.size() > 9) return false;
+  }
   uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v > (uint64_t{1} << 50) / mult) {
+  auto [p, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), v);
+  if (ec != std::errc() || p != whole.data() + whole.size() || v > (uint64_t{1} << 50) / mult) {
     return false;
   }
-  *out = v * mult;
+  uint64_t f = 0, scale = 1;
+  for (char c : frac) {
+    if (c < '0' || c > '9') return false;
+    f = f * 10 + static_cast<uint64_t>(c - '0');
+    scale *= 10;
+  }
+  const uint64_t total = v * mult + (f * mult + scale / 2) / scale;
+  if (total > (uint64_t{1} << 50)) return false;
+  *out = total;
   return true;
 }
 

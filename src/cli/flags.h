@@ -60,8 +60,10 @@ class Args {
   bool value_used_ = false;
 };
 
-// Parses a byte count with an optional K, M or G suffix (powers of 1024). False on anything
-// else, or past 2^50 bytes.
+// Parses a byte count with an optional K, M or G suffix (powers of 1024), optionally followed
+// by B or iB, any case, and a decimal fraction ("4M", "20MB", "1.5M", "1GiB", "300b"), rounded
+// to whole bytes. False on anything else, or past 2^50 bytes. The one spelling of sizes for
+// every command.
 bool ParseSize(std::string_view s, uint64_t* out);
 
 // The integer value of `v` for `flag`, in [lo, hi]; dies with a message naming the flag otherwise.

@@ -18,9 +18,10 @@ Writes a deterministic sample shard of news-like JSONL records with the chrome t
 rules remove, for tests, demos and benchmarks. The same seed gives the same bytes everywhere;
 a smaller --size gives a prefix of a larger one.
 
-  -o, --output FILE   output file; a name ending in .zst is zstd-compressed (level 3);
-                      - = standard output (default)
-      --size BYTES    uncompressed size to reach, with K/M/G suffixes (default 20M)
+  -o, --output FILE   output file; a name ending in .zst is zstd-compressed (level 3),
+                      one ending in .gz gzip-compressed; - = standard output (default)
+      --size BYTES    uncompressed size to reach: 20M, 20MB, 1.5M, 1G, 300K (powers of
+                      1024; default 20M)
       --seed N        seed of the record stream (default 1)
       --sites N       number of sites; each repeats its own header lines on its pages
                       (default 16)

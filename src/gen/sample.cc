@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "io/atomic_file.h"
+#include "io/codec.h"
 
 namespace boilerstrip {
 namespace {
@@ -276,9 +277,15 @@ Site SampleGenerator::Impl::MakeSite(uint32_t index, std::set<std::string>* doma
     if (c >= 'a' && c <= 'z') base += c;
   }
   s.handle = base;
-  s.domain = base + ".example";
+  // Real public suffixes, so that `profile` finds the sites (reserved names such as .example
+  // are no site to it): .com, .co.uk and blogspot.com subdomains (a suffix of the PSL's
+  // private section) in turn. Chosen by index, not drawn: the record stream's draws stay the
+  // same.
+  static constexpr SV kSuffixes[] = {".com", ".co.uk", ".blogspot.com"};
+  const SV suffix = kSuffixes[index % 3];
+  s.domain = base + std::string(suffix);
   if (!domains->insert(s.domain).second) {
-    s.domain = base + std::to_string(index) + ".example";
+    s.domain = base + std::to_string(index) + std::string(suffix);
     domains->insert(s.domain);
   }
   s.slogan = std::string(rng_.Pick(kSloganHeads)) + " " + std::string(place) + " since " +
@@ -621,7 +628,7 @@ Status ValidateSampleOptions(const SampleOptions& options) {
 
 namespace {
 
-// An output file, optionally zstd-compressed, written through io::AtomicFile: a regular file
+// An output file, zstd-compressed when named *.zst, gzip when named *.gz, else plain, written through io::AtomicFile: a regular file
 // appears whole when Close() succeeds (and never otherwise), while a device, a FIFO or "-" is
 // written in place, never replaced.
 class Output {
@@ -633,7 +640,9 @@ class Output {
     // A sample that cannot be written stops the run (the generator has nothing else to do).
     if (!f.ok()) return Status::RunError(f.status().message());
     file_ = std::move(f.value());
-    if (path.size() > 4 && path.compare(path.size() - 4, 4, ".zst") == 0) {
+    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
+      gzip_ = true;  // one gzip member per flushed buffer (ISA-L level 1)
+    } else if (path.size() > 4 && path.compare(path.size() - 4, 4, ".zst") == 0) {
       cctx_ = ZSTD_createCCtx();
       ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, 3);
       ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
@@ -654,7 +663,15 @@ class Output {
  private:
   Status Flush(bool end) {
     SV data = buf_;
-    if (cctx_ != nullptr) {
+    if (gzip_) {
+      if (buf_.empty() && !end) return Status::Ok();
+      if (buf_.empty() && wrote_member_) return Status::Ok();  // the last member ended it
+      if (Status st = compressor_.Compress(io::Format::kGzip, 1, buf_, &zbuf_); !st.ok()) {
+        return Status::RunError(path_ + ": " + st.message());
+      }
+      wrote_member_ = true;
+      data = zbuf_;
+    } else if (cctx_ != nullptr) {
       zbuf_.resize(ZSTD_compressBound(buf_.size()) + 1024);
       ZSTD_inBuffer in{buf_.data(), buf_.size(), 0};
       size_t produced = 0;
@@ -676,6 +693,9 @@ class Output {
   std::string path_;
   std::unique_ptr<io::AtomicFile> file_;
   ZSTD_CCtx* cctx_ = nullptr;
+  bool gzip_ = false;
+  bool wrote_member_ = false;
+  io::FrameCompressor compressor_;
   std::string buf_, zbuf_;
 };
 
