@@ -897,12 +897,16 @@ TEST(Formats, AShardOfNoJsonFailsAPartlyBadOneIsQuarantined) {
   CliResult r = Clean({dir4 / "s.jsonl"}, dir4 / "out", dir4 / "stats.json");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadQuarantine(dir4 / "out/s.quarantine.jsonl").size(), 2u);
-  // Valid JSON without the text field is not this failure (a wrong --text-field shows in the
-  // stats as missing-text).
+  // Valid JSON without the text field is not this failure, but every record bad for one
+  // reason (a wrong --text-field) fails the shard too, saying so (issue 16).
   TempDir dir5;
   WriteFile(dir5 / "s.jsonl", "{\"body\":\"x\"}\n{\"body\":\"y\"}\n");
   r = Clean({dir5 / "s.jsonl"}, dir5 / "out", dir5 / "stats.json");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("every record (2) is bad: missing-text (is --text-field right?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("no record is JSON"), std::string::npos) << r.err;
 }
 
 // --- the byte-order mark -------------------------------------------------------------------

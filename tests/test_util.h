@@ -31,6 +31,7 @@ std::string ReadFile(const std::string& path);  // "" when missing
 void WriteFile(const std::string& path, std::string_view bytes);  // creates parent dirs
 bool Exists(const std::string& path);
 // Names of the entries of a directory, sorted (dot files included).
+// (Resume manifests, .NAME.done.json, are left out.)
 std::vector<std::string> ListDir(const std::string& path);
 
 // zstd frames (level 3) of `data`, with or without a checksum.

@@ -67,8 +67,13 @@ struct RunOptions {
   size_t max_record_bytes = size_t{256} << 20;
   // Batches in flight; 0 = 2 × threads + 2. Bounds memory. Default: 0.
   size_t max_batches_in_flight = 0;
-  // Redo shards whose output already exists. Default: false (they are skipped).
+  // Redo shards whose output already exists. Default: false: a shard whose output and its
+  // manifest (OUTDIR/.NAME.done.json: what made it) match this run is skipped, its stats from
+  // the manifest; one whose manifest differs or is missing is an error before any work.
   bool force = false;
+  // Redo the shards whose manifest differs or is missing instead of failing; skip the others
+  // (--resume=redo-changed). Default: false.
+  bool redo_changed = false;
   // This task's share of the sorted input list: files[rank :: world_size]. Default: 0 of 1.
   size_t rank = 0;
   size_t world_size = 1;
@@ -89,6 +94,7 @@ struct ShardReport {
   std::string output;   // empty when writing to stdout
   // kInterrupted: begun but cut by a signal or a closed standard output (its output was not
   // written, or, on standard output, not completely); kNotStarted: the run stopped before it.
+  // kSkipped: done by an earlier run (its manifest matched); `stats` are that run's.
   enum class State { kDone, kSkipped, kFailed, kInterrupted, kNotStarted } state = State::kDone;
   std::string error;    // when kFailed
   Stats stats;
@@ -97,6 +103,9 @@ struct ShardReport {
 struct RunReport {
   std::vector<ShardReport> shards;
   Stats total;
+  // The stages that ran, in order: "rules" (when any rule is loaded), "classifier", "dedup",
+  // "site-profile".
+  std::vector<std::string> stages;
   bool interrupted = false;  // SIGINT/SIGTERM stopped the run; temporaries were removed
   bool broken_pipe = false;  // stdout was closed by its reader; a normal stop (the shards it
                              // cut or kept from starting say so in their state)

@@ -42,6 +42,10 @@ struct Stats {
   uint64_t lines_removed = 0;    // non-blank text lines removed, all reasons
   uint64_t bytes_in = 0;         // uncompressed input bytes
   uint64_t bytes_out = 0;        // uncompressed output bytes
+  // With a site profile: good records whose URL field names a site, and those of them whose
+  // site the profile holds (zero either way without a profile).
+  uint64_t records_with_site = 0;
+  uint64_t records_site_in_profile = 0;
   double seconds = 0;            // wall time; the one counter that varies run to run
 
   // Lines removed per reason: index r < rule count is rule r; then the ExtraReasons in order.

@@ -420,6 +420,8 @@ RecordOutcome Cleaner::CleanRecord(std::string_view record, State& st, Stats* st
   std::string_view site;
   if (!fields.url.empty() && options_.site_profile->namer().SiteOf(fields.url, &st.site)) {
     site = st.site;
+    ++stats->records_with_site;
+    if (options_.site_profile->Find(site) != nullptr) ++stats->records_site_in_profile;
   }
   Result<bool> cleaned = CleanText(fields.text, st, stats, &st.new_text, &drop_rule, site);
   if (!cleaned.ok()) {

@@ -45,6 +45,8 @@ Stats& Stats::operator+=(const Stats& o) {
   lines_removed += o.lines_removed;
   bytes_in += o.bytes_in;
   bytes_out += o.bytes_out;
+  records_with_site += o.records_with_site;
+  records_site_in_profile += o.records_site_in_profile;
   seconds += o.seconds;
   if (removed_by.size() < o.removed_by.size()) removed_by.resize(o.removed_by.size());
   for (size_t i = 0; i < o.removed_by.size(); ++i) removed_by[i] += o.removed_by[i];
@@ -96,6 +98,8 @@ std::string StatsToJson(const Stats& s, const std::vector<std::string>& rule_nam
   num("lines_removed", s.lines_removed);
   num("bytes_in", s.bytes_in);
   num("bytes_out", s.bytes_out);
+  num("records_with_site", s.records_with_site);
+  num("records_site_in_profile", s.records_site_in_profile);
 
   auto map = [&](const char* key, auto&& name_of, const auto& counts) {
     out += pad + "\"" + key + "\": {";

@@ -20,6 +20,7 @@
 #include "cli/gen_command.h"
 #include "cli/report_command.h"
 #include "cli/site_commands.h"
+#include "cli/summary.h"
 
 #ifndef BOILERSTRIP_VERSION
 #define BOILERSTRIP_VERSION "0.1.0"
@@ -36,7 +37,8 @@ constexpr int kExitUsage = 1;
 constexpr int kExitShardFailed = 2;
 constexpr int kExitInterrupted = 130;
 
-const char kUsage[] = R"(boilerstrip )" BOILERSTRIP_VERSION R"( — strip boilerplate lines from web-crawl JSONL shards
+// `boilerstrip --help`: the commands, then each command's own help.
+const char kOverview[] = R"(boilerstrip )" BOILERSTRIP_VERSION R"( — strip boilerplate lines from web-crawl JSONL shards
 
 usage:
   boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
@@ -47,13 +49,21 @@ usage:
   boilerstrip report [OPTIONS] INPUT... -o REPORT.html   (what clean removes, and why; see
                           boilerstrip report --help)
   boilerstrip --help | --version
+  boilerstrip COMMAND --help                  (that command's options)
+
+)";
+const char kCleanUsage[] = R"(usage: boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
 
 clean: each INPUT is a JSONL shard, plain, zstd- or gzip-compressed (told by its first bytes,
 not its name), a directory (its *.jsonl and *.json files, also with .zst or .gz; its
 subdirectories only with --recursive) or - (standard input). Each shard is written to
 OUTDIR/<its file name> (with --recursive, OUTDIR/<its path below the directory given>), in
 its input's format (the name's .zst or .gz made to match), through a temporary file renamed
-when complete. A shard whose output already exists is skipped (a re-run resumes).
+when complete, with a manifest of what made it beside it (.NAME.done.json). Standard input
+is named stdin.jsonl (OUTDIR/stdin.jsonl, its quarantine stdin.quarantine.jsonl), and treated
+like any input. A re-run resumes: a shard whose output and manifest match the run is skipped
+(its stats counted); one made differently (other rules, options, tool version or input size,
+or no manifest) is an error naming the difference, unless -f or --resume=redo-changed.
 
   -o, --output OUTDIR     output directory (created if missing); - = standard output
   -r, --recursive         walk the subdirectories of directory inputs (not symlinks to
@@ -65,12 +75,15 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
                           or c4 (C4's line filter; turns the classifier and dedup off
                           unless --classifier or --dedup is given)
   -T, --threads N         worker threads, 0 = all cores (default 0)
-      --text-field NAME   the JSON field holding the text (default: text)
-      --stats FILE        write run statistics as JSON (per shard and in total)
+      --text-field PATH   the JSON field holding the text, dotted for nested objects
+                          (content.body; default: text)
+      --stats FILE        write run statistics as JSON (per shard and in total); - =
+                          standard output (not with -o -)
       --on-bad-record M   quarantine (default): bad records go, with the reason, to
                           OUTDIR/<shard>.quarantine.jsonl[.zst|.gz];
                           pass: written to the output unchanged; fail: the shard fails
-      --quarantine-dir D  where quarantine files go (default: OUTDIR, or . with -o -)
+      --quarantine-dir D  where quarantine files go (default: OUTDIR, or the current
+                          directory with -o -, which the summary names)
       --output-format F   zst, gz or plain: every output (and quarantine file) in that
                           format, named with its extension (default: each input's own
                           format; plain with -o -)
@@ -114,15 +127,33 @@ when complete. A shard whose output already exists is skipped (a re-run resumes)
                                 B 2000, G 12)
       --classifier-comments-after B
       --classifier-comments-gap G
-  -f, --force             redo shards whose output exists
+  -f, --force             redo every shard, even those already done
+      --resume MODE       check (default): an existing output made differently from
+                          this run is an error; redo-changed: redo those, skip the rest
+      --site-profile P    drop lines their site repeats on many pages (reason
+                          site-repeated); P from profile and merge (docs/cluster.md)
+      --url-field PATH    field of the URL, dotted for nested objects (default: url)
+      --psl FILE          Public Suffix List (default: the system's newest)
+      --min-site-docs N   sites with fewer documents are never touched (default 5)
+      --min-line-share F  a line on >= F of its site's documents goes (default 0.5)
+      --min-line-docs N   ... or on >= N of them; 0 = off (default 100)
       --rank R            process inputs R, R+W, R+2W, ... of the sorted list
       --world-size W      (defaults in a Slurm array task: R = (SLURM_ARRAY_TASK_ID -
                           SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP, W =
-                          SLURM_ARRAY_TASK_COUNT, for any --array=A-B[:S]; else 0 and 1)
+                          SLURM_ARRAY_TASK_COUNT, for any Slurm array A-B[:S]; else 0 and 1)
   -q, --quiet             no summary; errors only
-  -v, --verbose           a line per shard
-      --progress          status line on stderr (default: on when stderr is a terminal)
+  -v, --verbose           a line per shard (also per shard already done)
+      --progress          status line on stderr: shards, share of the input read, MB
+                          read uncompressed and MB/s (default: on when stderr is a terminal)
       --no-progress
+
+exit status: 0 all shards done (or skipped); 1 usage, rule or run-fatal error (nothing
+written), or the --stats file could not be written; 2 the run finished but some shard failed;
+130 interrupted (temporaries removed).
+)";
+
+// annotate takes clean's options.
+const char kAnnotateUsage[] = R"(usage: boilerstrip annotate [OPTIONS] INPUT... -o ATTRDIR
 
 annotate: what clean would remove, as Dolma attributes. Takes clean's inputs and options; each
 shard gives ATTRDIR/<its file name> (same format), one row per record in the same order:
@@ -132,13 +163,18 @@ gives clean's text. A drop-doc document gets [0, length, 1.0] under P__drop_doc;
 is quarantined as by clean and still gets its row, with empty attributes.
       --attribute-prefix P  attribute name prefix (default: boilerstrip__boilerstrip)
 
+
+and every option of clean (boilerstrip clean --help).
+)";
+
+const char kCheckUsage[] = R"(usage: boilerstrip check PATH...
+
 check: compile rule files (or directories of *.rules), run each rule's match:/nomatch:
 examples, and report every problem as FILE:LINE: rule NAME: message.
 
-exit status: 0 all shards done (or skipped); 1 usage, rule or run-fatal error (nothing
-written), or the --stats file could not be written; 2 the run finished but some shard failed;
-130 interrupted (temporaries removed).
+exit status: 0 every rule compiles and every example passes; 1 otherwise.
 )";
+
 
 // Builds the cleaner the cleaning flags describe, printing every rule error. Exits 1 on failure.
 std::unique_ptr<bs::Cleaner> BuildCleanerOrExit(bs::cli::CleanerSetup setup) {
@@ -170,52 +206,6 @@ int Check(const std::vector<std::string>& paths) {
   }
   std::fprintf(stderr, "boilerstrip: %zu rules and %zu examples OK\n", rule_count, example_count);
   return kExitOk;
-}
-
-void PrintSummary(const bs::RunReport& report, const std::vector<std::string>& names) {
-  const bs::Stats& t = report.total;
-  size_t done = 0, skipped = 0, failed = 0;
-  for (const auto& s : report.shards) {
-    done += s.state == bs::ShardReport::State::kDone;
-    skipped += s.state == bs::ShardReport::State::kSkipped;
-    failed += s.state == bs::ShardReport::State::kFailed;
-  }
-  double secs = 0;
-  for (const auto& s : report.shards) secs = std::max(secs, s.stats.seconds);
-  std::fprintf(stderr,
-               "boilerstrip: %zu shard%s: %zu done, %zu skipped, %zu failed\n"
-               "  records: %llu in, %llu out (%llu changed), %llu quarantined, %llu passed bad, "
-               "%llu dropped by drop-doc\n"
-               "  lines:   %llu of %llu removed (%.1f%%)\n"
-               "  bytes:   %.1f MB in, %.1f MB out (%.1f%%)\n",
-               report.shards.size(), report.shards.size() == 1 ? "" : "s", done, skipped, failed,
-               (unsigned long long)t.records_in, (unsigned long long)t.records_out,
-               (unsigned long long)t.records_changed, (unsigned long long)t.quarantined,
-               (unsigned long long)t.passed_bad, (unsigned long long)t.dropped_doc,
-               (unsigned long long)t.lines_removed, (unsigned long long)t.lines_in,
-               t.lines_in ? 100.0 * t.lines_removed / t.lines_in : 0.0, t.bytes_in / 1e6,
-               t.bytes_out / 1e6, t.bytes_in ? 100.0 * t.bytes_out / t.bytes_in : 0.0);
-  // The reasons that removed most lines.
-  std::vector<std::pair<uint64_t, std::string>> top;
-  for (size_t i = 0; i < t.removed_by.size(); ++i) {
-    if (t.removed_by[i] == 0) continue;
-    std::string name = i < names.size()
-                           ? names[i]
-                           : std::string(bs::ExtraReasonName(
-                                 static_cast<bs::ExtraReason>(i - names.size())));
-    top.emplace_back(t.removed_by[i], name);
-  }
-  std::sort(top.begin(), top.end(), [](auto& a, auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
-  if (!top.empty()) {
-    std::fprintf(stderr, "  top reasons:");
-    for (size_t i = 0; i < top.size() && i < 6; ++i) {
-      std::fprintf(stderr, "%s %s %llu", i ? "," : "", top[i].second.c_str(),
-                   (unsigned long long)top[i].first);
-    }
-    std::fprintf(stderr, "\n");
-  }
 }
 
 // clean, and annotate (`annotate`: attribute rows instead of cleaned records).
@@ -273,8 +263,14 @@ int Clean(int argc, char** argv, bool annotate) {
     else if (a == "-v" || a == "--verbose") run.verbosity = 2;
     else if (a == "--progress") progress = 1;
     else if (a == "--no-progress") progress = 0;
+    else if (a == "--resume") {
+      std::string m = val();
+      if (m == "redo-changed") run.redo_changed = true;
+      else if (m == "check") run.redo_changed = false;
+      else Die("--resume: expected check or redo-changed, got '" + m + "'");
+    }
     else if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
+      std::fputs(annotate ? kAnnotateUsage : kCleanUsage, stdout);
       return kExitOk;
     } else Die("unknown option '" + a + "'");
   }
@@ -282,6 +278,10 @@ int Clean(int argc, char** argv, bool annotate) {
   if (run.output_dir.empty()) {
     Die(std::string(command) + ": no output directory given (-o OUTDIR, or -o - for stdout)");
   }
+  if (run.output_dir == "-" && stats_path == "-") {
+    Die("--stats - and -o - would both write to standard output: give --stats a file");
+  }
+  const bool site_profile = !setup.site_profile.empty();
   auto share = bs::cli::RankFromEnv(rank, world);
   if (!share.ok()) Die(share.status().message());
   run.rank = share.value().rank;
@@ -306,7 +306,14 @@ int Clean(int argc, char** argv, bool annotate) {
   const bs::RunReport& r = report.value();
   const bool stats_written =
       stats_path.empty() || bs::cli::WriteFileOrFail(stats_path, bs::RunReportToJson(r, names));
-  if (run.verbosity > 0 && !r.interrupted && !r.broken_pipe) PrintSummary(r, names);
+  bs::cli::SummaryContext summary;
+  summary.rule_names = names;
+  summary.site_profile = site_profile;
+  summary.quarantine_dir = !run.quarantine_dir.empty() ? run.quarantine_dir
+                           : run.output_dir == "-"     ? "./ (the current directory; --quarantine-dir moves it)"
+                                                       : "";
+  if (run.verbosity > 0 && !r.interrupted && !r.broken_pipe) bs::cli::PrintSummary(r, summary);
+  if (site_profile && !r.interrupted && !r.broken_pipe) bs::cli::WarnSiteMismatch(r);
   if (r.interrupted) {
     std::fprintf(stderr, "boilerstrip: interrupted; temporary files removed\n");
     return kExitInterrupted;
@@ -320,12 +327,17 @@ int Clean(int argc, char** argv, bool annotate) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fputs(kUsage, stderr);
+    std::fputs(kOverview, stderr);
     return kExitUsage;
   }
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    std::fputs(kUsage, stdout);
+    std::fputs(kOverview, stdout);
+    std::fputs(kCleanUsage, stdout);
+    std::fputs("\n", stdout);
+    std::fputs(kAnnotateUsage, stdout);
+    std::fputs("\n", stdout);
+    std::fputs(kCheckUsage, stdout);
     std::fputs(bs::cli::kSiteUsage, stdout);
     return kExitOk;
   }
@@ -344,7 +356,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> paths(argv + 2, argv + argc);
     for (const auto& p : paths) {
       if (p == "-h" || p == "--help") {
-        std::fputs(kUsage, stdout);
+        std::fputs(kCheckUsage, stdout);
         return kExitOk;
       }
     }

@@ -16,6 +16,7 @@
 #include "boilerstrip/text.h"
 #include "cli/clean_flags.h"
 #include "cli/flags.h"
+#include "cli/summary.h"
 
 namespace boilerstrip::cli {
 
@@ -48,6 +49,58 @@ site profiles (lines a site repeats on many of its pages; docs/cluster.md):
 )";
 
 namespace {
+
+const char kProfileUsage[] = R"(usage: boilerstrip profile [OPTIONS] INPUT... -o PROFILE
+
+Counts, per site (registrable domain of the URL, by the Public Suffix List), the documents
+holding each normalized line: the map step of site profiles (docs/cluster.md). Reserved names
+(.example, .test, localhost) and IP addresses are no site; a profile of 0 sites is an error
+(exit 2).
+
+  -o, --output FILE       the profile to write (an existing one is kept unless -f)
+  -T, --threads N         worker threads, 0 = all cores (default 0)
+      --text-field PATH   the JSON field holding the text, dotted for nested objects
+                          (default: text)
+      --url-field PATH    field of the URL, dotted for nested objects (default: url)
+      --psl FILE          Public Suffix List (default: the newest of system and built-in)
+      --memory B          counting memory before spilling sorted runs (default 1G)
+      --max-record-size B longer records are skipped and counted (default 256M)
+      --stats FILE        write the counters as JSON
+      --rank R            take inputs R, R+W, ... of the sorted list
+      --world-size W      (defaults from SLURM_ARRAY_TASK_*)
+  -f, --force             replace an existing profile
+  -q, --quiet             no summary
+  -v, --verbose
+
+exit status: 0 written (or kept); 1 usage error; 2 a shard could not be read, or 0 sites.
+)";
+
+const char kMergeUsage[] = R"(usage: boilerstrip merge [OPTIONS] PROFILE... -o PROFILE
+
+Adds the counts of many profiles: the reduce step (any grouping gives the same bytes).
+
+  -o, --output FILE       the merged profile to write
+      --final             drop the sites and lines that cannot pass the thresholds below
+                          (smaller; the result cannot be merged again)
+      --min-site-docs N   sites with fewer documents are never touched (default 5)
+      --min-line-share F  a line on >= F of its site's documents goes (default 0.5)
+      --min-line-docs N   ... or on >= N of them; 0 = off (default 100)
+  -q, --quiet             no summary
+)";
+
+const char kInspectUsage[] = R"(usage: boilerstrip inspect PROFILE [OPTIONS]
+
+Prints a profile's header, totals and biggest sites; with --site, that site's most repeated
+lines (hash and documents), and with --text, the text of each as first found in those shards'
+pages of the site.
+
+      --site DOMAIN       the site to show (a registrable domain: example.co.uk)
+      --top N             how many sites or lines (default 20)
+      --text SHARD        shards to find the lines' text in (needs --site); repeatable
+      --url-field PATH    field of the URL in those shards (default: url)
+      --text-field PATH   field of the text in those shards (default: text)
+      --psl FILE          Public Suffix List (default: the system's newest)
+)";
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 1;
@@ -98,7 +151,7 @@ int ProfileMain(int argc, char** argv) {
     else if (a == "-q" || a == "--quiet") o.verbosity = 0;
     else if (a == "-v" || a == "--verbose") o.verbosity = 2;
     else if (a == "-h" || a == "--help") {
-      std::fputs(kSiteUsage, stdout);
+      std::fputs(kProfileUsage, stdout);
       return kExitOk;
     } else Die("unknown option '" + a + "'");
   }
@@ -138,15 +191,28 @@ int ProfileMain(int argc, char** argv) {
   if (o.verbosity > 0 && !p.skipped) {
     std::fprintf(stderr,
                  "boilerstrip: profiled %llu shard%s: %llu records (%llu with a site, %llu "
-                 "without, %llu bad), %.1f MB in %.2f s\n"
+                 "without, %llu bad), %s in %.2f s\n"
                  "  profile: %llu sites, %llu docs, %llu entries, %llu bytes (%.1f B/entry)\n",
                  (unsigned long long)p.shards, p.shards == 1 ? "" : "s",
                  (unsigned long long)p.records_in, (unsigned long long)p.records_profiled,
                  (unsigned long long)p.records_no_site, (unsigned long long)p.records_bad,
-                 p.bytes_in / 1e6, p.seconds, (unsigned long long)p.out.sites,
+                 HumanBytes(p.bytes_in).c_str(), p.seconds, (unsigned long long)p.out.sites,
                  (unsigned long long)p.out.docs, (unsigned long long)p.out.entries,
                  (unsigned long long)p.out.file_bytes,
                  p.out.entries ? double(p.out.file_bytes) / p.out.entries : 0.0);
+  }
+  if (!stats_written) return kExitUsage;
+  if (!p.skipped && p.out.sites == 0 && p.records_in > 0) {
+    // A profile of no site removes nothing: a wrong --url-field, URLs under reserved names
+    // (.example, .test, localhost) or IP addresses. Written, but the run did not do its job.
+    std::fprintf(stderr,
+                 "boilerstrip: profile: 0 sites in %s: none of %llu records has a URL with a "
+                 "registrable domain at --url-field '%s' (%llu without a site, %llu bad); "
+                 "check --url-field (a dotted path like metadata.url); reserved names "
+                 "(.example, .test, localhost) and IP addresses are no site\n",
+                 o.output.c_str(), (unsigned long long)p.records_in, o.url_field.c_str(),
+                 (unsigned long long)p.records_no_site, (unsigned long long)p.records_bad);
+    return kExitFailed;
   }
   return stats_written ? kExitOk : kExitUsage;
 }
@@ -166,7 +232,7 @@ int MergeMain(int argc, char** argv) {
       ParseSiteThreshold(a, args.Value(), &thresholds);
     } else if (a == "-q" || a == "--quiet") quiet = true;
     else if (a == "-h" || a == "--help") {
-      std::fputs(kSiteUsage, stdout);
+      std::fputs(kMergeUsage, stdout);
       return kExitOk;
     } else Die("unknown option '" + a + "'");
   }
@@ -209,7 +275,7 @@ int InspectMain(int argc, char** argv) {
     else if (a == "--psl") psl_file = args.Value();
     else if (a == "--top") top = ParseInt(a, args.Value(), 1, 1L << 30);
     else if (a == "-h" || a == "--help") {
-      std::fputs(kSiteUsage, stdout);
+      std::fputs(kInspectUsage, stdout);
       return kExitOk;
     } else Die("unknown option '" + a + "'");
   }

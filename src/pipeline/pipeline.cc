@@ -29,6 +29,7 @@
 #include "io/io.h"
 #include "io/record_reader.h"
 #include "io/shard_list.h"
+#include "pipeline/resume.h"
 #include "pipeline/tsan.h"
 
 namespace boilerstrip {
@@ -120,10 +121,12 @@ void AppendQuarantineHead(BadRecord why, const std::string& shard, uint64_t offs
 
 class Run {
  public:
-  Run(const RunOptions& options, const Cleaner& cleaner, std::vector<Shard> shards)
+  Run(const RunOptions& options, const Cleaner& cleaner, std::vector<Shard> shards,
+      resume::Fingerprint fingerprint, std::vector<std::string> rule_names)
       : opt_(options), cleaner_(cleaner), shards_(std::move(shards)),
         rule_count_(cleaner.patterns().rules().size()),
-        to_stdout_(options.output_dir == "-") {}
+        to_stdout_(options.output_dir == "-"), fingerprint_(std::move(fingerprint)),
+        rule_names_(std::move(rule_names)) {}
 
   ~Run() {
     for (Batch* b : pool_) delete b;
@@ -158,6 +161,9 @@ class Run {
   std::vector<Shard> shards_;
   const size_t rule_count_;
   const bool to_stdout_;
+  const resume::Fingerprint fingerprint_;  // written beside each output (resume.h)
+  const std::vector<std::string> rule_names_;
+  uint64_t bytes_in_done_ = 0;  // uncompressed bytes written so far (the writer's, for progress)
 
   // Reader state.
   size_t next_shard_ = 0;
@@ -484,6 +490,22 @@ void Run::Finish(Shard& s) {
                        std::to_string(stats.records_in) + " records are not): the data " +
                        io::DescribeNonJson(s.head));
   }
+  // Every record of a shard (two or more) bad for one reason (all missing-text: a wrong
+  // --text-field) is a mistake in the run, not in the records: say so loudly rather than
+  // quarantine the whole shard. A lone bad record keeps the record contract, and too-long
+  // records are exempt (the limit is the run's own; they are kept whole).
+  for (size_t r = 0; r < stats.bad_by.size(); ++r) {
+    if (stats.records_in < 2 || stats.bad_by[r] != stats.records_in) continue;
+    if (static_cast<BadRecord>(r) == BadRecord::kTooLong) continue;
+    const auto why = static_cast<BadRecord>(r);
+    std::string hint;
+    if (why == BadRecord::kMissingText || why == BadRecord::kNonStringText ||
+        why == BadRecord::kDuplicateText) {
+      hint = " (is --text-field right? it names a key or a dotted path like content.body)";
+    }
+    return Fail(s, s.input + ": every record (" + std::to_string(stats.records_in) + ") is bad: " +
+                       std::string(BadRecordName(why)) + hint);
+  }
   if (!Open(s, false)) return;  // an empty shard still gets its (empty) output
   if (!s.wrote_any && s.format != io::Format::kPlain) {
     // An empty compressed shard is still a valid file of its format: one empty frame (zstd)
@@ -508,9 +530,20 @@ void Run::Finish(Shard& s) {
       ::unlink(s.quarantine.c_str());
     }
   }
+  // The old manifest goes before the output is replaced, the new one comes after: a crash in
+  // between leaves an output without one, which a resume redoes or reports, never trusts.
+  if (!s.output.empty()) resume::RemoveManifest(s.output);
   Status st = s.out->Commit();
   s.out.reset();
   if (!st.ok()) return Fail(s, st.message());
+  if (!s.output.empty()) {
+    // Without the time: a manifest is the same bytes at any thread count, and a shard a later
+    // run skips costs that run no time.
+    Stats recorded = s.report.stats;
+    recorded.seconds = 0;
+    st = resume::WriteManifest(s.output, fingerprint_, s.input, recorded, rule_names_);
+    if (!st.ok()) return Fail(s, "the output is complete but its manifest is not: " + st.message());
+  }
   s.finished = true;
 }
 
@@ -527,6 +560,7 @@ void Run::Write(Batch* b) {
       if (Put(s, false, out) && Put(s, true, q)) {
         s.wrote_any = s.wrote_any || !out.empty();
         s.report.stats += b->stats;
+        bytes_in_done_ += b->stats.bytes_in;
       }
     }
   }
@@ -574,11 +608,18 @@ void Run::Progress(bool final) {
   if (!final && now - last_progress_ < std::chrono::milliseconds(250)) return;
   last_progress_ = now;
   double secs = std::chrono::duration<double>(now - run_start_).count();
+  // The share of the input read is told by file bytes (compressed, as they lie on disk); the
+  // amount and the speed are uncompressed, as the summary counts them.
   uint64_t raw = raw_done_.load(std::memory_order_relaxed);
-  double mbps = secs > 0 ? raw / 1e6 / secs : 0;
-  double eta = mbps > 0 && raw_total_ > raw ? (raw_total_ - raw) / 1e6 / mbps : 0;
-  std::fprintf(stderr, "\r\033[K%zu/%zu shards  %.0f/%.0f MB  %.1f MB/s  %llu records  ETA %.0fs",
-               report_.shards.size(), shards_.size(), raw / 1e6, raw_total_ / 1e6, mbps,
+  double file_rate = secs > 0 ? raw / secs : 0;
+  double eta = file_rate > 0 && raw_total_ > raw ? (raw_total_ - raw) / file_rate : 0;
+  const double mb = bytes_in_done_ / 1e6;
+  std::fprintf(stderr,
+               "\r\033[K%zu/%zu shards  %.0f%% of input  %.1f MB uncompressed, %.1f MB/s  "
+               "%llu records  ETA %.0fs",
+               report_.shards.size(), shards_.size(),
+               raw_total_ > 0 ? std::min(100.0, 100.0 * raw / raw_total_) : 0.0, mb,
+               secs > 0 ? mb / secs : 0.0,
                static_cast<unsigned long long>(report_.total.records_in), eta);
   if (final) std::fprintf(stderr, "\r\033[K");
   std::fflush(stderr);
@@ -711,6 +752,16 @@ Status CheckCollisions(const std::vector<Shard>& shards, bool to_stdout) {
   return Status::Ok();
 }
 
+std::vector<std::string> RunStages(const Cleaner& cleaner) {
+  std::vector<std::string> stages;
+  const CleanerOptions& o = cleaner.options();
+  if (!cleaner.patterns().rules().empty()) stages.push_back("rules");
+  if (o.classifier.enabled) stages.push_back("classifier");
+  if (o.dedup) stages.push_back("dedup");
+  if (o.site_profile != nullptr) stages.push_back("site-profile");
+  return stages;
+}
+
 }  // namespace
 
 Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
@@ -810,20 +861,45 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
                               (ec ? ": " + ec.message() : ""));
     }
   }
-  // Resume: a final-named output is complete (it is renamed into place only when done).
+  // Resume: a final-named output is complete (it is renamed into place only when done), and
+  // its manifest says what made it (resume.h).
+  std::vector<std::string> rule_names;
+  for (const Rule& r : cleaner.patterns().rules()) rule_names.push_back(r.name);
+  resume::Fingerprint fingerprint = resume::MakeFingerprint(options, cleaner);
   std::vector<Shard> todo;
   RunReport done_before;
+  std::vector<std::string> mismatches;
   for (Shard& s : shards) {
-    if (!to_stdout && !options.force && s.input != "-" && fs::exists(s.output, ec)) {
-      s.report.state = ShardReport::State::kSkipped;
-      if (options.verbosity >= 1) {
-        std::fprintf(stderr, "boilerstrip: %s: output exists, skipped (--force to redo)\n",
-                     s.output.c_str());
+    if (!to_stdout && !options.force) {
+      resume::Verdict v = resume::CheckOutput(s.output, s.input, fingerprint, rule_names);
+      if (v.kind == resume::Verdict::kSkip) {
+        s.report.state = ShardReport::State::kSkipped;
+        s.report.stats = std::move(v.stats);
+        if (options.verbosity >= 2) {
+          std::fprintf(stderr, "boilerstrip: %s: already done, skipped (--force to redo)\n",
+                       s.output.c_str());
+        }
+        done_before.total += s.report.stats;
+        done_before.shards.push_back(s.report);
+        continue;
       }
-      done_before.shards.push_back(s.report);
-      continue;
+      if (v.kind == resume::Verdict::kMismatch && !options.redo_changed) {
+        mismatches.push_back(s.output + ": " + v.why);
+        continue;
+      }
     }
     todo.push_back(std::move(s));
+  }
+  if (!mismatches.empty()) {
+    std::string msg = std::to_string(mismatches.size()) + " existing output" +
+                      (mismatches.size() == 1 ? " was" : "s were") +
+                      " made differently from this run; --resume=redo-changed redoes " +
+                      (mismatches.size() == 1 ? "it" : "them") + ", -f redoes every shard:";
+    for (size_t i = 0; i < mismatches.size() && i < 10; ++i) msg += "\n  " + mismatches[i];
+    if (mismatches.size() > 10) {
+      msg += "\n  ... and " + std::to_string(mismatches.size() - 10) + " more";
+    }
+    return Status::RunError(msg);
   }
   // Temporaries that a killed earlier run left for these outputs (a live concurrent run's are
   // locked and stay).
@@ -835,10 +911,13 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   io::RemoveStaleTemporaries(targets);
   RunReport report;
   if (!todo.empty()) {
-    Run run(options, cleaner, std::move(todo));
+    Run run(options, cleaner, std::move(todo), std::move(fingerprint), std::move(rule_names));
     report = run.Go();
   }
+  if (report.total.removed_by.empty()) report.total.Resize(cleaner.patterns().rules().size());
+  report.total += done_before.total;
   for (ShardReport& r : done_before.shards) report.shards.push_back(std::move(r));
+  report.stages = RunStages(cleaner);
   std::stable_sort(report.shards.begin(), report.shards.end(),
                    [](const ShardReport& a, const ShardReport& b) { return a.input < b.input; });
   return report;
@@ -847,6 +926,13 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
 std::string RunReportToJson(const RunReport& report, const std::vector<std::string>& rule_names) {
   std::string out = "{\n  \"version\": 1,\n  \"total\": ";
   out += StatsToJson(report.total, rule_names, 2);
+  out += ",\n  \"stages\": [";
+  for (size_t i = 0; i < report.stages.size(); ++i) {
+    out += i ? ", \"" : "\"";
+    AppendJsonEscaped(report.stages[i], &out);
+    out += "\"";
+  }
+  out += "]";
   out += ",\n  \"interrupted\": ";
   out += report.interrupted ? "true" : "false";
   out += ",\n  \"broken_pipe\": ";

@@ -70,7 +70,7 @@ assert s["shards"][0]["state"] == "done"
 
 # A re-run skips the finished shard and says so; --force redoes it.
 expect_rc rerun-skips 0 "$bin" clean "$tmp/a.jsonl" -o "$tmp/out"
-check rerun-says-skipped grep -q "output exists, skipped" "$tmp/stderr"
+check rerun-says-skipped grep -q "1 shard already done" "$tmp/stderr"
 
 # --- thread counts give the same bytes ---
 for i in $(seq 1 400); do
@@ -104,22 +104,25 @@ for opt in --output --patterns --threads --text-field --stats --on-bad-record --
 done
 
 # --- a stats file that cannot be written: a message naming it, exit 1 (was: exit 0) ---
+# profile needs records with a site (a profile of 0 sites fails): the same records with a URL.
+sed 's|^{|{"url":"https://news.site-a.com/p",|' "$tmp/a.jsonl" >"$tmp/a-url.jsonl"
+sed 's|^{|{"url":"https://news.site-a.com/p",|' "$tmp/many.jsonl" >"$tmp/many-url.jsonl"
 if [ -c /dev/full ]; then
   expect_rc clean-stats-dev-full 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/sf" -q --stats /dev/full
   check clean-stats-dev-full-message grep -q "boilerstrip: /dev/full: cannot write stats: " "$tmp/stderr"
   check clean-stats-dev-full-output-done [ -s "$tmp/sf/a.jsonl" ]
   check dev-full-still-a-device [ -c /dev/full ]
-  expect_rc profile-stats-dev-full 1 "$bin" profile "$tmp/a.jsonl" -o "$tmp/sf.bsp" -q --stats /dev/full
+  expect_rc profile-stats-dev-full 1 "$bin" profile "$tmp/a-url.jsonl" -o "$tmp/sf.bsp" -q --stats /dev/full
   check profile-stats-dev-full-message grep -q "boilerstrip: /dev/full: cannot write stats: " "$tmp/stderr"
 else
   echo "note: no /dev/full, stats-on-a-full-device checks skipped" >&2
 fi
 expect_rc clean-stats-missing-dir 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/sm" -q --stats "$tmp/nodir/s.json"
 check clean-stats-missing-dir-message grep -q "boilerstrip: $tmp/nodir/s.json: cannot write stats: " "$tmp/stderr"
-expect_rc profile-stats-missing-dir 1 "$bin" profile "$tmp/a.jsonl" -o "$tmp/sm.bsp" -q --stats "$tmp/nodir/p.json"
+expect_rc profile-stats-missing-dir 1 "$bin" profile "$tmp/a-url.jsonl" -o "$tmp/sm.bsp" -q --stats "$tmp/nodir/p.json"
 check profile-stats-missing-dir-message grep -q "boilerstrip: $tmp/nodir/p.json: cannot write stats: " "$tmp/stderr"
 # Written whole through a temporary: no leftovers, and the stats of a good run still land.
-expect_rc profile-stats-ok 0 "$bin" profile "$tmp/a.jsonl" -o "$tmp/sp.bsp" -q --stats "$tmp/sp.json"
+expect_rc profile-stats-ok 0 "$bin" profile "$tmp/a-url.jsonl" -o "$tmp/sp.bsp" -q --stats "$tmp/sp.json"
 check profile-stats-json python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["records_in"] == 4' "$tmp/sp.json"
 check stats-no-temporaries test -z "$(ls -A "$tmp" | grep '^\.' || true)"
 
@@ -132,9 +135,9 @@ for n in 1 2 3 4; do check "clean-spelling-$n-output" cmp -s "$tmp/sp1/many.json
 expect_rc clean-T-attached 0 "$bin" clean "$tmp/many.jsonl" -o "$tmp/sp5" -q -T2
 expect_rc clean-threads-equals 0 "$bin" clean "$tmp/many.jsonl" -o "$tmp/sp6" -q --threads=2
 check clean-T-spellings-same cmp -s "$tmp/sp5/many.jsonl" "$tmp/sp6/many.jsonl"
-expect_rc profile-spelling-1 0 "$bin" profile "$tmp/many.jsonl" -o "$tmp/sp1.bsp" -q -T 1
-expect_rc profile-spelling-2 0 "$bin" profile "$tmp/many.jsonl" -o"$tmp/sp2.bsp" -q -T2
-expect_rc profile-spelling-3 0 "$bin" profile "$tmp/many.jsonl" --output="$tmp/sp3.bsp" -q --threads=2
+expect_rc profile-spelling-1 0 "$bin" profile "$tmp/many-url.jsonl" -o "$tmp/sp1.bsp" -q -T 1
+expect_rc profile-spelling-2 0 "$bin" profile "$tmp/many-url.jsonl" -o"$tmp/sp2.bsp" -q -T2
+expect_rc profile-spelling-3 0 "$bin" profile "$tmp/many-url.jsonl" --output="$tmp/sp3.bsp" -q --threads=2
 check profile-spellings-same sh -c "cmp -s '$tmp/sp1.bsp' '$tmp/sp2.bsp' && cmp -s '$tmp/sp1.bsp' '$tmp/sp3.bsp'"
 expect_rc merge-spelling 0 "$bin" merge -q "$tmp/sp1.bsp" --output="$tmp/sp4.bsp"
 expect_rc merge-threshold-equals 0 "$bin" merge -q --final --min-site-docs=2 "$tmp/sp1.bsp" -o "$tmp/sp5.bsp"
@@ -148,6 +151,7 @@ expect_rc inspect-two-profiles 1 "$bin" inspect "$tmp/sp1.bsp" "$tmp/sp2.bsp"
 # --- the rank of a Slurm array task: its position in the array, not its id ---
 for k in 1 2 3 4 5 6 7; do cp "$tmp/a.jsonl" "$tmp/shard-$k.jsonl"; done
 mkdir -p "$tmp/shards" && mv "$tmp"/shard-*.jsonl "$tmp/shards/"
+mkdir -p "$tmp/url-shards" && for k in 1 2 3 4 5 6 7; do cp "$tmp/a-url.jsonl" "$tmp/url-shards/shard-$k.jsonl"; done
 ranks_cover() {  # ranks_cover NAME MIN MAX STEP: every task of --array=MIN-MAX:STEP, each shard once
   local name=$1 min=$2 max=$3 step=$4 id count out=$tmp/rank-$1
   count=$(( (max - min) / step + 1 ))
@@ -170,7 +174,7 @@ check "rank array 5-8" ranks_cover c 5 8 1
 check "rank array 1-3 (profile)" sh -c "
   for id in 1 2 3; do
     SLURM_ARRAY_TASK_ID=\$id SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=3 SLURM_ARRAY_TASK_COUNT=3 \
-      '$bin' profile '$tmp/shards' -o '$tmp/rp-'\$id.bsp -q || exit 1
+      '$bin' profile '$tmp/url-shards' -o '$tmp/rp-'\$id.bsp -q || exit 1
   done"
 expect_rc rank-index-list 1 env SLURM_ARRAY_TASK_ID=9 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=9 \
   SLURM_ARRAY_TASK_STEP=1 SLURM_ARRAY_TASK_COUNT=3 "$bin" clean "$tmp/shards" -o "$tmp/rank-x" -q
