@@ -717,7 +717,10 @@ std::map<std::string, std::string> Tree(const std::string& root) {
   std::map<std::string, std::string> files;
   if (!Exists(root)) return files;
   for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) {
+    const std::string name = e.path().filename().string();
+    const bool manifest = name[0] == '.' && name.size() > 10 &&
+                          name.compare(name.size() - 10, 10, ".done.json") == 0;
+    if (e.is_regular_file() && !manifest) {  // resume manifests are no output
       files[std::filesystem::relative(e.path(), root).string()] = ReadFile(e.path().string());
     }
   }

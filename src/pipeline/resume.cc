@@ -123,11 +123,13 @@ Fingerprint MakeFingerprint(const RunOptions& run, const Cleaner& cleaner) {
   } else {
     add("site-profile", "none");
   }
+  // annotate writes attribute rows where clean writes records (its attribute prefix is not
+  // recorded: annotate outputs are resumed by the other fields only).
+  add("writes", run.rows != nullptr ? "attribute rows" : "records");
   add("on-bad-record", ModeName(run.on_bad_record));
   add("output-format", FormatName(run.output_format));
-  add("level", std::to_string(run.zstd_level));
-  add("gzip-level", std::to_string(run.gzip_level));
-  add("batch-size", std::to_string(run.batch_bytes));
+  // Not --level, --gzip-level or --batch-size: they change how an output is compressed (frame
+  // and member boundaries), never what it holds.
   add("max-record-size", std::to_string(run.max_record_bytes));
   return fp;
 }

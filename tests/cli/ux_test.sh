@@ -213,7 +213,8 @@ opts[clean]="--output --patterns --threads --text-field --stats --on-bad-record 
   --classifier-top-run --classifier-headlines --classifier-block --classifier-block-gap
   --no-title-headline --classifier-comments --classifier-comments-after
   --classifier-comments-gap --force --resume --rank --world-size --quiet --verbose --progress
-  --no-progress --site-profile --url-field --psl --min-site-docs --min-line-share --min-line-docs"
+  --no-progress --site-profile --url-field --psl --min-site-docs --min-line-share --min-line-docs
+  --recursive"
 opts[profile]="--output --threads --text-field --url-field --psl --memory --max-record-size
   --stats --rank --world-size --force --quiet --verbose"
 opts[merge]="--output --final --min-site-docs --min-line-share --min-line-docs --quiet"
