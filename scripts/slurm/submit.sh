@@ -13,9 +13,11 @@
 # 0-<TASKS-1>; e.g. 1-64 where ids must start at 1). Tasks work by position in it, not by id.
 # Each dependent job has --dependency=afterok and --kill-on-invalid-dep=yes: a failed stage
 # cancels the rest instead of leaving it pending forever. Re-submitting resumes: existing
-# profiles and cleaned shards are kept.
+# profiles and cleaned shards are kept (shards cleaned with other options, or another
+# SITE_PROFILE, stop the clean tasks naming the difference: add --resume=redo-changed to
+# CLEAN_FLAGS to redo them).
 set -euo pipefail
-[ $# -ge 5 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+[ $# -ge 5 ] || { sed -n '2,18p' "$0" >&2; exit 2; }
 mode=$1 TASKS=$2 OUT=$3 WORK=$4
 shift 4
 case "$mode" in clean|chain) ;; *) echo "submit.sh: mode must be clean or chain" >&2; exit 2 ;; esac

@@ -233,7 +233,8 @@ check "summed stats = local stats" same_total "$tmp/work/stats.json"
 check "site-repeated did the work" grep -q '"site-repeated"' "$tmp/work/stats.json"
 
 # ------------------------------------------------------------------ resume: all skipped
-ids=$(cd "$tmp" && "$src/scripts/slurm/submit.sh" clean 4 "$tmp/out" "$tmp/work" "$tmp/gen") || die "submit"
+# With the same site profile: outputs made with other options are an error, not a skip.
+ids=$(cd "$tmp" && SITE_PROFILE="$tmp/work/site.bsp" "$src/scripts/slurm/submit.sh" clean 4 "$tmp/out" "$tmp/work" "$tmp/gen") || die "submit"
 while read -r name id; do job[$name]=$id; done <<<"$ids"
 check "resubmitted clean completes" slurm_wait_ok "${job[clean]}" "${job[summary]}"
 check "resume skipped every shard" test "$(cat "$tmp"/work/logs/bs-clean-"${job[clean]}"_*.log | grep -o '[0-9]* shards\? already done' | awk '{n += $1} END {print n + 0}')" = 8
