@@ -18,10 +18,13 @@
 #define BOILERSTRIP_CLASSIFIER_H_
 
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "boilerstrip/line_model.h"
 #include "boilerstrip/status.h"
 #include "boilerstrip/text.h"
 
@@ -86,6 +89,16 @@ struct ClassifierOptions {
   // Lowercase stopwords (UTF-8), each one word of at most 16 bytes. Empty: the built-in
   // English list. Default: empty.
   std::vector<std::string> stopwords;
+  // The learned line model (line_model.h): after the rules of shape and context, it decides
+  // every open line of a document that has prose, from the line's features and the classifier's
+  // own decision. Null = none. Default: none (the CLI loads the bundled model for the default
+  // rules; `--no-line-model` turns it off).
+  std::shared_ptr<const LineModel> line_model;
+  // Chrome when the model's score exceeds this; NaN = the model file's threshold.
+  double line_model_threshold = std::numeric_limits<double>::quiet_NaN();
+  // Keep the model's feature rows of the last Classify in the Scratch (row_lines, rows), with
+  // or without a model: what tools/line_features dumps for training. Default: false.
+  bool keep_line_features = false;
 };
 
 // What the caller knows about a line before the classifier runs, and what it decides.
@@ -124,6 +137,15 @@ class Classifier {
       size_t first, last, mass;  // first and last prose line, bytes of prose
     };
     std::vector<Block> blocks;  // blocks of prose lines
+    // The line model's input: the open lines it judged (in order) and their feature rows,
+    // LineModel::kFeatures floats each. Filled only with a model or keep_line_features, and
+    // only for documents with prose (others are left to the structural rules).
+    std::vector<uint32_t> row_lines;
+    std::vector<float> rows;
+    // Per line, for the model's neighbour features.
+    std::vector<uint32_t> nonblank;
+    std::vector<uint8_t> state, ends, is_meta;
+    std::vector<float> stop_share;
   };
 
   // Measures one line.
@@ -156,6 +178,11 @@ class Classifier {
  private:
   explicit Classifier(ClassifierOptions options);
   bool IsStopword(const WordKey& key) const;
+  // The line model's stage of Classify: the feature rows of the open lines (marks as given to
+  // Classify, scratch->classes as the rules of shape and context left them), then, with a
+  // model, its decisions into scratch->classes.
+  void ApplyLineModel(std::string_view text, const std::vector<Line>& lines,
+                      const std::vector<LineMark>& marks, Scratch* scratch) const;
 
   ClassifierOptions options_;
   std::vector<WordKey> table_;  // open addressing; lo == 0 = empty

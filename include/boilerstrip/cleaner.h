@@ -135,6 +135,10 @@ class Cleaner {
   // a state from MakeState() is used instead.
   static void EmptyScratchForTesting(State& state);
 
+  // The classifier's working memory after the last CleanText on `state`: its line model
+  // feature rows (classifier.h, keep_line_features), for tools/line_features.
+  static const Classifier::Scratch& ClassifierScratch(const State& state);
+
   const PatternSet& patterns() const { return *patterns_; }
   const CleanerOptions& options() const { return options_; }
 

@@ -2,10 +2,12 @@
 #include "boilerstrip/classifier.h"
 
 #include <algorithm>
+#include <array>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <cctype>
 #include <string>
@@ -204,6 +206,19 @@ enum Cls : uint8_t { kGood, kNearGood, kShort, kBad, kSkip };
 
 }  // namespace
 
+// The line model's features, in row order (see the row loop at the end of Classify).
+const std::array<std::string_view, LineModel::kFeatures> LineModel::kFeatureNames = {
+    "chars", "bytes", "words", "stop_share", "latin_share", "cap_share", "symbol_share",
+    "ends_sentence", "rules_chrome", "position", "lines_before", "lines_after", "prose_before",
+    "prose_after", "comment_meta", "meta_before", "meta_after",
+    "m3_bytes", "m3_state", "m3_stop_share", "m3_ends",
+    "m2_bytes", "m2_state", "m2_stop_share", "m2_ends",
+    "m1_bytes", "m1_state", "m1_stop_share", "m1_ends",
+    "p1_bytes", "p1_state", "p1_stop_share", "p1_ends",
+    "p2_bytes", "p2_state", "p2_stop_share", "p2_ends",
+    "p3_bytes", "p3_state", "p3_stop_share", "p3_ends",
+};
+
 Result<Classifier> Classifier::Create(ClassifierOptions options) {
   auto share_ok = [](double x) { return x >= 0.0 && x <= 1.0; };
   if (!share_ok(options.min_stopword_share)) {
@@ -219,6 +234,9 @@ Result<Classifier> Classifier::Create(ClassifierOptions options) {
     return Status::RunError("classifier: long_chars must be at least short_chars");
   }
   if (options.scan_bytes < 16) return Status::RunError("classifier: scan_bytes must be >= 16");
+  if (std::isinf(options.line_model_threshold)) {
+    return Status::RunError("classifier: line_model_threshold must be finite");
+  }
   for (const std::string& w : options.stopwords) {
     if (w.empty()) return Status::RunError("classifier: empty stopword");
     if (w.size() > kMaxStopwordBytes) {
@@ -532,6 +550,8 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
   std::vector<LineFeatures>& feat = scratch->features;
   std::vector<uint8_t>& measured = scratch->measured;
   cls.assign(n, kSkip);
+  scratch->row_lines.clear();
+  scratch->rows.clear();
   feat.resize(n);
   measured.resize(n);
   auto full = [&](size_t k) -> const LineFeatures& {
@@ -791,9 +811,113 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
     i = j;
   }
 
+  if (o.line_model != nullptr || o.keep_line_features) ApplyLineModel(text, lines, *marks, scratch);
+
   for (size_t i = 0; i < n; ++i) {
     if ((*marks)[i] != LineMark::kOpen) continue;
     (*marks)[i] = cls[i] == kBad ? LineMark::kChrome : LineMark::kContent;
+  }
+}
+
+void Classifier::ApplyLineModel(std::string_view text, const std::vector<Line>& lines,
+                                const std::vector<LineMark>& marks, Scratch* scratch) const {
+  const size_t n = lines.size();
+  const ClassifierOptions& o = options_;
+  std::vector<uint8_t>& cls = scratch->classes;
+  std::vector<LineFeatures>& feat = scratch->features;
+  auto& nonblank = scratch->nonblank;
+  auto& state = scratch->state;
+  auto& ends = scratch->ends;
+  auto& is_meta = scratch->is_meta;
+  auto& stop_share = scratch->stop_share;
+  nonblank.clear();
+  state.resize(n);
+  ends.resize(n);
+  is_meta.resize(n);
+  stop_share.resize(n);
+  // Per line: its state for neighbours (1 removed by a rule, 2 chrome and 3 content by the
+  // rules of shape and context, 4 protected by a keep rule), stopword share (open lines only,
+  // else -1), sentence end, comment metadata; totals of prose bytes and metadata lines.
+  constexpr size_t kProseBytes = 100;
+  size_t open = 0, prose_total = 0, meta_total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const LineMark m = marks[i];
+    if (m == LineMark::kBlank) continue;
+    nonblank.push_back(static_cast<uint32_t>(i));
+    const std::string_view line = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
+    if (m == LineMark::kOpen) {
+      if (!scratch->measured[i]) feat[i] = Measure(line), scratch->measured[i] = 1;
+      const LineFeatures& f = feat[i];
+      state[i] = cls[i] == kBad ? 2 : 3;
+      stop_share[i] = f.latin > 0 ? static_cast<float>(f.stop) / static_cast<float>(f.latin) : 0.0f;
+      ends[i] = f.ends_sentence;
+      ++open;
+    } else {
+      state[i] = m == LineMark::kProtected ? 4 : 1;
+      stop_share[i] = -1.0f;
+      ends[i] = EndsSentence(line);
+    }
+    is_meta[i] = line.size() < kMaxMetaBytes && IsCommentMeta(line);
+    meta_total += is_meta[i];
+    if (state[i] >= 3 && line.size() >= kProseBytes) prose_total += line.size();
+  }
+  if (open == 0) return;
+  constexpr size_t F = LineModel::kFeatures;
+  auto& rows = scratch->rows;
+  auto& row_lines = scratch->row_lines;
+  rows.resize(open * F);
+  row_lines.resize(open);
+  const size_t count = nonblank.size();
+  size_t prose_before = 0, meta_before = 0, r = 0;
+  for (size_t p = 0; p < count; ++p) {
+    const size_t i = nonblank[p];
+    const size_t bytes = lines[i].end - lines[i].begin;
+    const size_t prose = state[i] >= 3 && bytes >= kProseBytes ? bytes : 0;
+    if (marks[i] == LineMark::kOpen) {
+      const LineFeatures& f = feat[i];
+      float* x = &rows[r * F];
+      row_lines[r++] = static_cast<uint32_t>(i);
+      x[0] = static_cast<float>(f.chars);
+      x[1] = static_cast<float>(bytes);
+      x[2] = static_cast<float>(f.words);
+      x[3] = stop_share[i];
+      x[4] = f.words > 0 ? static_cast<float>(f.latin) / static_cast<float>(f.words) : 0.0f;
+      x[5] = f.latin > 0 ? static_cast<float>(f.capitalized) / static_cast<float>(f.latin) : 0.0f;
+      x[6] = f.visible > 0 ? static_cast<float>(f.symbols) / static_cast<float>(f.visible) : 0.0f;
+      x[7] = f.ends_sentence;
+      x[8] = state[i] == 2;
+      x[9] = static_cast<float>(p) / static_cast<float>(count);
+      x[10] = static_cast<float>(p);
+      x[11] = static_cast<float>(count - 1 - p);
+      x[12] = static_cast<float>(prose_before);
+      x[13] = static_cast<float>(prose_total - prose_before - prose);
+      x[14] = is_meta[i];
+      x[15] = static_cast<float>(meta_before);
+      x[16] = static_cast<float>(meta_total - meta_before - is_meta[i]);
+      float* y = x + LineModel::kOwnFeatures;
+      for (int d = -LineModel::kNeighbours; d <= LineModel::kNeighbours; ++d) {
+        if (d == 0) continue;
+        const ptrdiff_t q = static_cast<ptrdiff_t>(p) + d;
+        if (q < 0 || q >= static_cast<ptrdiff_t>(count)) {
+          y[0] = 0.0f, y[1] = 0.0f, y[2] = -1.0f, y[3] = 0.0f;  // the document's edge
+        } else {
+          const size_t k = nonblank[q];
+          y[0] = static_cast<float>(lines[k].end - lines[k].begin);
+          y[1] = state[k];
+          y[2] = stop_share[k];
+          y[3] = ends[k];
+        }
+        y += LineModel::kNeighbourFeatures;
+      }
+    }
+    prose_before += prose;
+    meta_before += is_meta[i];
+  }
+  if (o.line_model == nullptr) return;
+  const double threshold = std::isnan(o.line_model_threshold) ? o.line_model->threshold()
+                                                              : o.line_model_threshold;
+  for (size_t k = 0; k < open; ++k) {
+    cls[row_lines[k]] = o.line_model->IsChrome(&rows[k * F], threshold) ? kBad : kGood;
   }
 }
 

@@ -214,6 +214,10 @@ void Cleaner::StateDeleter::operator()(State* state) const { delete state; }
 
 void Cleaner::EmptyScratchForTesting(State& state) { state.scratch = PatternSet::Scratch(); }
 
+const Classifier::Scratch& Cleaner::ClassifierScratch(const State& state) {
+  return state.classifier_scratch;
+}
+
 Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, std::string* out,
                                 int* drop_doc_rule, std::string_view site) const {
   *drop_doc_rule = kNone;

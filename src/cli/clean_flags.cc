@@ -1,9 +1,11 @@
 #include "cli/clean_flags.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <utility>
 
+#include "boilerstrip/line_model.h"
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/rules.h"
 
@@ -77,7 +79,7 @@ const IntFlag kIntFlags[] = {
 };
 
 const char* const kSwitches[] = {"--no-dedup",     "--dedup", "--no-classifier",
-                                 "--classifier",   "--no-title-headline"};
+                                 "--classifier",   "--no-title-headline", "--no-line-model"};
 
 }  // namespace
 
@@ -114,6 +116,17 @@ Result<bool> ApplyCleanFlag(const std::string& a, const std::function<std::strin
   else if (a == "--no-classifier") s->classifier = 0;
   else if (a == "--classifier") s->classifier = 1;
   else if (a == "--no-title-headline") o.classifier.title_headline = false;
+  else if (a == "--no-line-model") s->line_model = 0;
+  else if (a == "--line-model") s->line_model = 1, s->line_model_path = val();
+  else if (a == "--line-model-threshold") {
+    const std::string v = val();
+    char* end = nullptr;
+    const double t = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end || !std::isfinite(t)) {
+      return Status::RunError("--line-model-threshold: expected a number, got '" + v + "'");
+    }
+    o.classifier.line_model_threshold = t;
+  }
   else if (a == "--site-profile") s->site_profile = val();
   else if (a == "--url-field") o.url_field = val();
   else if (a == "--psl") s->site.psl_file = val();
@@ -143,6 +156,17 @@ Result<std::unique_ptr<Cleaner>> BuildCleaner(CleanerSetup setup,
   }
   options.dedup = setup.dedup == -1 ? !foreign_preset : setup.dedup == 1;
   options.classifier.enabled = setup.classifier == -1 ? !foreign_preset : setup.classifier == 1;
+  // The learned line model belongs to the default classifier: a foreign preset (C4's rules)
+  // runs without it, even with --classifier, unless a model file is named.
+  if (options.classifier.enabled &&
+      (setup.line_model == 1 || (setup.line_model == -1 && !foreign_preset))) {
+    auto model = LineModel::Load(setup.line_model_path.empty() ? LineModel::DefaultPath()
+                                                               : setup.line_model_path);
+    if (!model.ok()) {
+      return Status::RunError(model.status().message() + " (--no-line-model runs without it)");
+    }
+    options.classifier.line_model = std::move(model.value());
+  }
 
   std::vector<Rule> rules;
   std::vector<RuleError> errors;

@@ -25,6 +25,10 @@ struct CleanerSetup {
   int classifier = -1;
   // --dedup / --no-dedup: 1 / 0; -1 = not given (on, except with a foreign preset).
   int dedup = -1;
+  // --line-model FILE / --no-line-model: 1 / 0; -1 = not given (the bundled model with the
+  // classifier, except with a foreign preset). line_model_path: FILE.
+  int line_model = -1;
+  std::string line_model_path;
   // --site-profile PATH. Default: none.
   std::string site_profile;
   // --min-site-docs, --min-line-share, --min-line-docs, --psl.

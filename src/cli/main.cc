@@ -127,6 +127,12 @@ or no manifest) is an error naming the difference, unless -f or --resume=redo-ch
                                 B 2000, G 12)
       --classifier-comments-after B
       --classifier-comments-gap G
+      --no-line-model     the classifier without its learned line model (patterns/line-model,
+                          which otherwise re-decides the lines no rule touched; not used
+                          with a preset such as c4 unless --line-model is given)
+      --line-model FILE   use this line model file (scripts/train-line-model.py)
+      --line-model-threshold F  a line is chrome when the model's score exceeds F (default:
+                                the model file's threshold)
   -f, --force             redo every shard, even those already done
       --resume MODE       check (default): an existing output made differently from
                           this run is an error; redo-changed: redo those, skip the rest

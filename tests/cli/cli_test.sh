@@ -196,5 +196,27 @@ check clean-bad-rules-message grep -q "bad2.rules:2: rule x: " "$tmp/stderr"
 check clean-bad-rules-nothing-written [ ! -e "$tmp/never" ]
 expect_rc check-default 0 "$bin" check "$src/patterns/default"
 
+# --- the learned line model: on by default, off by flag, never part of -p c4, bad files fail ---
+printf 'boilerstrip-line-model 1\nfeatures 2 a b\n' >"$tmp/bad.model"
+expect_rc line-model-bad-file 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/never-lm" --line-model "$tmp/bad.model"
+check line-model-bad-file-message grep -q "line model $tmp/bad.model:2: the model has 2 features" "$tmp/stderr"
+check line-model-bad-file-nothing-written [ ! -e "$tmp/never-lm" ]
+expect_rc line-model-missing 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/never-lm" --line-model "$tmp/no-such.model"
+check line-model-missing-message grep -q "cannot read the file" "$tmp/stderr"
+expect_rc line-model-bad-threshold 1 "$bin" clean "$tmp/a.jsonl" -o "$tmp/never-lm" --line-model-threshold x
+if [ -d "$shared/data/realweb" ]; then
+  # The model changes the default's output on real pages, -T1 == -T2 with it, and C4's preset
+  # never uses it, even with --classifier.
+  head -c 3000000 <(zstd -dcq "$shared/data/realweb/pages.jsonl.zst") | sed '$d' >"$tmp/rw.jsonl"
+  "$bin" clean "$tmp/rw.jsonl" -o "$tmp/lm1" -q -T1
+  "$bin" clean "$tmp/rw.jsonl" -o "$tmp/lm2" -q -T2
+  "$bin" clean "$tmp/rw.jsonl" -o "$tmp/lm0" -q -T2 --no-line-model
+  check line-model-T1-T2 cmp -s "$tmp/lm1/rw.jsonl" "$tmp/lm2/rw.jsonl"
+  check line-model-changes-output sh -c "! cmp -s '$tmp/lm1/rw.jsonl' '$tmp/lm0/rw.jsonl'"
+  "$bin" clean "$tmp/rw.jsonl" -o "$tmp/c4a" -q -p c4 --classifier
+  "$bin" clean "$tmp/rw.jsonl" -o "$tmp/c4b" -q -p c4 --classifier --no-line-model
+  check line-model-not-in-c4 cmp -s "$tmp/c4a/rw.jsonl" "$tmp/c4b/rw.jsonl"
+fi
+
 echo "cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,88 @@
+// LineModel: a learned line model (gradient-boosted trees) that joins the structural classifier.
+//
+// The classifier (classifier.h) first decides every open line by its rules of shape and
+// context; then, with a model, it measures each open line's features (kFeatureNames: the line's
+// own measures, the classifier's own decision, its position, and the same for three non-blank
+// neighbours each side) and the model's score decides it instead: chrome when the score (the
+// log-odds of boilerplate) exceeds the threshold. Lines a rule removed or protected are never
+// scored. scripts/train-line-model.py trains it on features that the same C++ code computes
+// (tools/line_features.cc), so there is one definition of every feature.
+//
+// File format (text, versioned; '#' lines are comments):
+//   boilerstrip-line-model 1
+//   features N NAME...        the feature names, which must equal kFeatureNames in order
+//   depth 3
+//   base B                    the initial score
+//   threshold T               chrome when score > T
+//   trees K
+//   tree F0 X0 ... F6 X6 L0 ... L7   K lines: a complete tree of depth 3 in breadth-first order,
+//                             seven splits (feature index, threshold: go right when x > X) and
+//                             eight leaf values (already scaled by the learning rate)
+// The score is B plus the leaf of each tree, summed in file order (as sklearn sums its stages).
+// A LineModel is immutable; Score may be called concurrently.
+#ifndef BOILERSTRIP_LINE_MODEL_H_
+#define BOILERSTRIP_LINE_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "boilerstrip/status.h"
+
+namespace boilerstrip {
+
+class LineModel {
+ public:
+  static constexpr int kDepth = 3;
+  static constexpr int kSplits = (1 << kDepth) - 1;  // per tree
+  static constexpr int kLeaves = 1 << kDepth;         // per tree
+  static constexpr int kNeighbours = 3;               // each side
+  static constexpr size_t kOwnFeatures = 17;
+  static constexpr size_t kNeighbourFeatures = 4;  // per neighbour
+  static constexpr size_t kFeatures = kOwnFeatures + 2 * kNeighbours * kNeighbourFeatures;
+  // The features, in row order; defined in classifier.cc (Classifier::LineModelRows).
+  static const std::array<std::string_view, kFeatures> kFeatureNames;
+
+  // Parses a model file's text; `name` names it in errors (run-scope, with the line number).
+  static Result<std::shared_ptr<const LineModel>> Parse(std::string_view text,
+                                                        std::string_view name);
+  // Reads and parses a model file.
+  static Result<std::shared_ptr<const LineModel>> Load(const std::string& path);
+  // The bundled model: line-model beside the default patterns (rules.h, DefaultPatternsPath).
+  static std::string DefaultPath();
+
+  // The score of one row of kFeatures values: base plus every tree's leaf.
+  double Score(const float* row) const;
+  // Whether Score(row) > threshold, stopping as soon as the remaining trees cannot change the
+  // answer (the same answer as the full sum).
+  bool IsChrome(const float* row, double threshold) const;
+
+  double threshold() const { return threshold_; }
+  size_t trees() const { return trees_; }
+
+ private:
+  LineModel() = default;
+  // Leaf index of tree t for `row`.
+  int Leaf(size_t t, const float* row) const {
+    const uint8_t* f = &feature_[t * kSplits];
+    const double* x = &split_[t * kSplits];
+    int node = 0;
+    for (int d = 0; d < kDepth; ++d) node = 2 * node + 1 + (static_cast<double>(row[f[node]]) > x[node]);
+    return node - kSplits;
+  }
+
+  size_t trees_ = 0;
+  double base_ = 0, threshold_ = 0;
+  std::vector<uint8_t> feature_;  // trees_ * kSplits
+  std::vector<double> split_;     // trees_ * kSplits
+  std::vector<double> leaf_;      // trees_ * kLeaves
+  // lo_[t], hi_[t]: bounds of the sum of the leaves of trees t.. (with a safety margin).
+  std::vector<double> lo_, hi_;
+};
+
+}  // namespace boilerstrip
+
+#endif  // BOILERSTRIP_LINE_MODEL_H_

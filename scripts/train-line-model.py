@@ -1,0 +1,265 @@
+#!/usr/bin/python3
+"""Trains the learned line model (patterns/line-model) on the realweb pages, reproducibly.
+
+usage: scripts/train-line-model.py [--build build] [--shared ../shared] [--out patterns/line-model]
+                                   [--fixture tests/data/line-model-cases.txt]
+                                   [--write-halves DIR] [--thresholds -2.5,-2,...]
+
+1. Splits the pages into two halves by site: the registrable domain of the page's URL (the
+   public suffix list of Debian's publicsuffix package), or the page id where the URL is a
+   placeholder; half = lowest bit of the MD5 of that key. Half 0 trains and tunes, half 1
+   confirms. --write-halves DIR writes DIR/half0.jsonl and DIR/half1.jsonl and stops.
+2. Gets every judged line's features from the C++ code itself (BUILD/line_features), so the
+   features the model is trained on are the ones the cleaner computes.
+3. Labels each line with the scorer's own labelling (shared/tools/realweb-score): boilerplate
+   (1) or content (0); each line weighs its characters over its page's content (or
+   boilerplate) characters, as the scorer's page means weigh them.
+4. Fits gradient-boosted trees (60 of depth 3; sklearn, fixed seed) on half 0, picks the
+   threshold on half 0 by running BUILD/boilerstrip with each candidate threshold and scoring
+   its output (page means: the highest boilerplate removed that keeps content >= 0.97), and
+   writes the model file and the test fixture (feature rows of half 1 with the scores sklearn
+   gives them, which the C++ evaluation must reproduce).
+Needs Debian's python3-sklearn and python3-numpy (run it with /usr/bin/python3) and zstd.
+"""
+import argparse
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+from sklearn.ensemble import GradientBoostingClassifier
+
+N_TREES, DEPTH, LEARNING_RATE, SEED = 60, 3, 0.1, 0
+MIN_CONTENT = 0.97  # the threshold keeps at least this content (page mean) on half 0
+PSL = "/usr/share/publicsuffix/public_suffix_list.dat"
+
+
+def load_psl(path):
+    rules, exceptions, wild = set(), set(), set()
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("//"):
+            continue
+        if line.startswith("!"):
+            exceptions.add(line[1:])
+        elif line.startswith("*."):
+            wild.add(line[2:])
+        else:
+            rules.add(line)
+    return rules, exceptions, wild
+
+
+def registrable(host, psl):
+    rules, exceptions, wild = psl
+    labels = host.lower().rstrip(".").split(".")
+    # The longest public suffix that matches, then one label more.
+    for i in range(len(labels)):
+        suffix = ".".join(labels[i:])
+        if suffix in exceptions:
+            return suffix
+        parent = ".".join(labels[i + 1:])
+        if suffix in rules or (parent in wild and i + 1 < len(labels)):
+            return ".".join(labels[max(0, i - 1):])
+    return ".".join(labels[-2:])
+
+
+def site_key(rec, psl):
+    host = urlsplit(rec.get("url", "")).hostname or ""
+    if not host or host.endswith(".invalid"):
+        return "id:" + rec["id"]
+    return registrable(host, psl)
+
+
+def half_of(rec, psl):
+    return int(hashlib.md5(site_key(rec, psl).encode()).hexdigest(), 16) & 1
+
+
+def read_jsonl_bytes(path):
+    if str(path).endswith(".zst"):
+        return subprocess.run(["zstd", "-dcq", str(path)], check=True, capture_output=True).stdout
+    return Path(path).read_bytes()
+
+
+def load_scorer(path):
+    loader = importlib.machinery.SourceFileLoader("realweb_score", str(path))
+    spec = importlib.util.spec_from_loader("realweb_score", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+def complete_tree(tree, lr):
+    """A sklearn regression tree as a complete tree of depth DEPTH: splits (feature, threshold)
+    in breadth-first order, leaves scaled by lr. A leaf above the last level becomes splits
+    that always go left (threshold 1e300) over copies of itself."""
+    n_splits, n_leaves = (1 << DEPTH) - 1, 1 << DEPTH
+    splits = [None] * n_splits
+    leaves = [None] * n_leaves
+
+    def fill(node, slot, depth):
+        is_leaf = tree.children_left[node] == -1
+        if depth == DEPTH:
+            assert is_leaf
+            leaves[slot - n_splits] = lr * float(tree.value[node][0][0])
+            return
+        if is_leaf:
+            splits[slot] = (0, 1e300)
+            fill(node, 2 * slot + 1, depth + 1)
+            fill(node, 2 * slot + 2, depth + 1)
+        else:
+            splits[slot] = (int(tree.feature[node]), float(tree.threshold[node]))
+            fill(tree.children_left[node], 2 * slot + 1, depth + 1)
+            fill(tree.children_right[node], 2 * slot + 2, depth + 1)
+
+    fill(0, 0, 0)
+    return splits, leaves
+
+
+def main():
+    root = Path(__file__).resolve().parent.parent
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=str(root / "build"))
+    ap.add_argument("--shared", default=str(root / ".." / "shared"))
+    ap.add_argument("--out", default=str(root / "patterns" / "line-model"))
+    ap.add_argument("--fixture", default=str(root / "tests" / "data" / "line-model-cases.txt"))
+    ap.add_argument("--write-halves", metavar="DIR")
+    ap.add_argument("--psl", default=PSL)
+    ap.add_argument("--thresholds", default="0,0.5,1,1.5,2,2.5,3,3.5,4,5")
+    args = ap.parse_args()
+
+    pages_path = Path(args.shared) / "data" / "realweb" / "pages.jsonl.zst"
+    truth_path = Path(args.shared) / "data" / "realweb" / "truth.jsonl"
+    scorer_path = Path(args.shared) / "tools" / "realweb-score"
+    psl = load_psl(args.psl)
+    raw = read_jsonl_bytes(pages_path)
+    lines = [ln for ln in raw.split(b"\n") if ln.strip()]
+    recs = [json.loads(ln) for ln in lines]
+    halves = [half_of(r, psl) for r in recs]
+
+    if args.write_halves:
+        out = Path(args.write_halves)
+        out.mkdir(parents=True, exist_ok=True)
+        for h in (0, 1):
+            part = [ln for ln, hh in zip(lines, halves) if hh == h]
+            (out / f"half{h}.jsonl").write_bytes(b"\n".join(part) + b"\n")
+            print(f"half {h}: {len(part)} pages", file=sys.stderr)
+        return 0
+
+    scorer = load_scorer(scorer_path)
+    truth = {t["id"]: t["main"] for t in scorer.records(truth_path)}
+
+    # 2. Features from the C++ code.
+    tool = Path(args.build) / "line_features"
+    dump = subprocess.run([str(tool)], input=raw, check=True, capture_output=True).stdout
+    rows = dump.decode("utf-8").split("\n")
+    header = rows[0].lstrip("#").split("\t")
+    names = header[2:]
+    ids, line_idx, feats = [], [], []
+    for row in rows[1:]:
+        if not row:
+            continue
+        f = row.split("\t")
+        ids.append(f[0])
+        line_idx.append(int(f[1]))
+        feats.append([float(v) for v in f[2:]])
+    X = np.array(feats, dtype=np.float32)
+    print(f"{len(ids)} judged lines, {X.shape[1]} features", file=sys.stderr)
+
+    # 3. Labels and page-mean weights.
+    label_of, weight_of, half_by_id = {}, {}, {}
+    for r, h in zip(recs, halves):
+        half_by_id[r["id"]] = h
+        text_lines = r["text"].split("\n")
+        labels, _ = scorer.label(r["text"], truth[r["id"]])
+        content = sum(len(t) for t, lab in zip(text_lines, labels) if lab)
+        boiler = sum(len(t) for t, lab in zip(text_lines, labels) if lab is False)
+        for i, (t, lab) in enumerate(zip(text_lines, labels)):
+            if lab is None:
+                continue
+            y = 1 if lab is False else 0
+            total = boiler if y else content
+            label_of[(r["id"], i)] = y
+            weight_of[(r["id"], i)] = len(t) / total if total else 0.0
+    y = np.array([label_of.get((i, k), 0) for i, k in zip(ids, line_idx)])
+    w = np.array([weight_of.get((i, k), 0.0) for i, k in zip(ids, line_idx)])
+    h = np.array([half_by_id[i] for i in ids])
+    train = h == 0
+    w_train = w[train] / w[train].mean()
+
+    # 4. Fit on half 0.
+    clf = GradientBoostingClassifier(n_estimators=N_TREES, max_depth=DEPTH,
+                                     learning_rate=LEARNING_RATE, random_state=SEED)
+    clf.fit(X[train], y[train], sample_weight=w_train)
+    base = float(clf._raw_predict_init(X[:1])[0, 0])
+    trees = [complete_tree(est[0].tree_, LEARNING_RATE) for est in clf.estimators_]
+
+    def write_model(path, threshold):
+        out = [
+            "# boilerstrip learned line model: written by scripts/train-line-model.py; do not edit.",
+            f"# {N_TREES} gradient-boosted trees of depth {DEPTH} (sklearn {__import__('sklearn').__version__},"
+            f" learning rate {LEARNING_RATE}, seed {SEED}), trained on half 0 (by site) of",
+            f"# shared/data/realweb: {int(train.sum())} judged lines; threshold chosen on half 0.",
+            "# Features: LineModel::kFeatureNames (src/clean/classifier.cc); format: line_model.h.",
+            "boilerstrip-line-model 1",
+            "features %d %s" % (len(names), " ".join(names)),
+            f"depth {DEPTH}",
+            f"base {base!r}",
+            f"threshold {threshold!r}",
+            f"trees {len(trees)}",
+        ]
+        for splits, leaves in trees:
+            parts = ["tree"]
+            for f, x in splits:
+                parts += [str(f), repr(x)]
+            parts += [repr(v) for v in leaves]
+            out.append(" ".join(parts))
+        Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
+
+    # Threshold on half 0: the real cleaner with each candidate, scored by page means.
+    with tempfile.TemporaryDirectory() as tmp:
+        half0 = Path(tmp) / "half0.jsonl"
+        half0.write_bytes(b"\n".join(ln for ln, hh in zip(lines, halves) if hh == 0) + b"\n")
+        model_path = Path(tmp) / "line-model"
+        write_model(model_path, 0.0)
+        best = None
+        for t in [float(v) for v in args.thresholds.split(",")]:
+            outdir = Path(tmp) / "out"
+            subprocess.run([str(Path(args.build) / "boilerstrip"), "clean", str(half0), "-o",
+                            str(outdir), "-q", "-f", "--line-model", str(model_path),
+                            "--line-model-threshold", repr(t)], check=True)
+            rep = subprocess.run([str(scorer_path), str(half0), str(outdir / "half0.jsonl"),
+                                  str(truth_path)], check=True, capture_output=True, text=True).stdout
+            mean = [ln.split() for ln in rep.splitlines() if ln.startswith("MEAN")][0]
+            kept, removed = float(mean[2]), float(mean[3])
+            print(f"threshold {t}: half 0 content kept {kept:.3f}, boilerplate removed {removed:.3f}",
+                  file=sys.stderr)
+            if kept >= MIN_CONTENT and (best is None or removed > best[2]):
+                best = (t, kept, removed)
+        if best is None:
+            sys.exit(f"no threshold keeps content >= {MIN_CONTENT} on half 0")
+    threshold = best[0]
+    print(f"chosen threshold {threshold} ({best[1]:.3f} / {best[2]:.3f})", file=sys.stderr)
+    write_model(args.out, threshold)
+
+    # 5. The fixture: rows of half 1 (every 997th judged line) with sklearn's scores.
+    pick = np.flatnonzero(~train)[::997][:40]
+    scores = clf.decision_function(X[pick])
+    out = ["# Written by scripts/train-line-model.py with patterns/line-model: feature rows of",
+           "# half 1 and the score sklearn's decision_function gives each. Per line: the score,",
+           f"# then {X.shape[1]} features. The C++ LineModel must give the same scores."]
+    for k, s in zip(pick, scores):
+        out.append(repr(float(s)) + " " + " ".join(repr(float(v)) for v in X[k]))
+    Path(args.fixture).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.fixture).write_text("\n".join(out) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+// The learned line model's file parser and its tree evaluation (flat arrays, complete trees).
+#include "boilerstrip/line_model.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "boilerstrip/rules.h"
+
+namespace boilerstrip {
+namespace {
+
+constexpr std::string_view kMagic = "boilerstrip-line-model";
+constexpr int kVersion = 1;
+
+// Splits a line at spaces and tabs.
+std::vector<std::string_view> Fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// A finite number, the whole field.
+bool ParseDouble(std::string_view s, double* out) {
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  *out = std::strtod(buf.c_str(), &end);
+  return !buf.empty() && end == buf.c_str() + buf.size() && errno == 0 && std::isfinite(*out);
+}
+
+bool ParseCount(std::string_view s, size_t max, size_t* out) {
+  if (s.empty() || s.size() > 9) return false;
+  size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<size_t>(c - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
+                                                          std::string_view name) {
+  auto model = std::shared_ptr<LineModel>(new LineModel());
+  size_t line_no = 0;
+  auto fail = [&](const std::string& why) -> Status {
+    return Status::RunError("line model " + std::string(name) +
+                            (line_no > 0 ? ":" + std::to_string(line_no) : std::string()) + ": " +
+                            why);
+  };
+  // The header keys in order, then the trees.
+  enum Step { kHeader, kFeaturesKey, kDepthKey, kBaseKey, kThresholdKey, kTreesKey, kTreeLines };
+  Step step = kHeader;
+  size_t want_trees = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    std::vector<std::string_view> f = Fields(line);
+    if (f.empty() || f[0].starts_with("#")) continue;
+    auto expect_key = [&](std::string_view key, size_t values) -> Status {
+      if (f[0] != key) return fail("expected '" + std::string(key) + "', got '" + std::string(f[0]) + "'");
+      if (f.size() != values + 1) {
+        return fail("'" + std::string(key) + "' takes " + std::to_string(values) + " value(s), got " +
+                    std::to_string(f.size() - 1));
+      }
+      return Status::Ok();
+    };
+    switch (step) {
+      case kHeader:
+        if (f[0] != kMagic) return fail("not a line model (no '" + std::string(kMagic) + "' header)");
+        if (f.size() != 2 || f[1] != std::to_string(kVersion)) {
+          return fail("unsupported version (this build reads version " + std::to_string(kVersion) + ")");
+        }
+        step = kFeaturesKey;
+        break;
+      case kFeaturesKey: {
+        if (f[0] != "features") return fail("expected 'features', got '" + std::string(f[0]) + "'");
+        size_t count = 0;
+        if (f.size() < 2 || !ParseCount(f[1], 1 << 20, &count)) return fail("bad feature count");
+        if (count != kFeatures || f.size() != 2 + count) {
+          return fail("the model has " + std::string(f.size() >= 2 ? f[1] : "no") +
+                      " features; this build computes " + std::to_string(kFeatures) +
+                      " (retrain it with scripts/train-line-model.py)");
+        }
+        for (size_t i = 0; i < kFeatures; ++i) {
+          if (f[2 + i] != kFeatureNames[i]) {
+            return fail("feature " + std::to_string(i) + " is '" + std::string(f[2 + i]) +
+                        "'; this build computes '" + std::string(kFeatureNames[i]) +
+                        "' there (retrain it with scripts/train-line-model.py)");
+          }
+        }
+        step = kDepthKey;
+        break;
+      }
+      case kDepthKey:
+        if (Status s = expect_key("depth", 1); !s.ok()) return s;
+        if (f[1] != std::to_string(kDepth)) return fail("trees must have depth " + std::to_string(kDepth));
+        step = kBaseKey;
+        break;
+      case kBaseKey:
+        if (Status s = expect_key("base", 1); !s.ok()) return s;
+        if (!ParseDouble(f[1], &model->base_)) return fail("bad base '" + std::string(f[1]) + "'");
+        step = kThresholdKey;
+        break;
+      case kThresholdKey:
+        if (Status s = expect_key("threshold", 1); !s.ok()) return s;
+        if (!ParseDouble(f[1], &model->threshold_)) return fail("bad threshold '" + std::string(f[1]) + "'");
+        step = kTreesKey;
+        break;
+      case kTreesKey:
+        if (Status s = expect_key("trees", 1); !s.ok()) return s;
+        if (!ParseCount(f[1], 100000, &want_trees) || want_trees == 0) {
+          return fail("bad tree count '" + std::string(f[1]) + "' (1 to 100000)");
+        }
+        step = kTreeLines;
+        break;
+      case kTreeLines: {
+        if (Status s = expect_key("tree", 2 * kSplits + kLeaves); !s.ok()) return s;
+        if (model->trees_ == want_trees) return fail("more trees than 'trees' says");
+        for (int k = 0; k < kSplits; ++k) {
+          size_t feature = 0;
+          double x = 0;
+          if (!ParseCount(f[1 + 2 * k], kFeatures - 1, &feature)) {
+            return fail("split " + std::to_string(k) + ": bad feature index '" +
+                        std::string(f[1 + 2 * k]) + "' (0 to " + std::to_string(kFeatures - 1) + ")");
+          }
+          // A split may be +inf-free only: a leaf above depth 3 is written as a split that
+          // always goes left, with a large threshold.
+          if (!ParseDouble(f[2 + 2 * k], &x)) {
+            return fail("split " + std::to_string(k) + ": bad threshold '" + std::string(f[2 + 2 * k]) + "'");
+          }
+          model->feature_.push_back(static_cast<uint8_t>(feature));
+          model->split_.push_back(x);
+        }
+        for (int k = 0; k < kLeaves; ++k) {
+          double v = 0;
+          if (!ParseDouble(f[1 + 2 * kSplits + k], &v)) {
+            return fail("leaf " + std::to_string(k) + ": bad value '" +
+                        std::string(f[1 + 2 * kSplits + k]) + "'");
+          }
+          model->leaf_.push_back(v);
+        }
+        ++model->trees_;
+        break;
+      }
+    }
+  }
+  line_no = 0;
+  if (step != kTreeLines) return fail(step == kHeader ? "empty file" : "truncated header");
+  if (model->trees_ != want_trees) {
+    return fail("'trees' says " + std::to_string(want_trees) + ", the file holds " +
+                std::to_string(model->trees_) + " (truncated?)");
+  }
+  // Bounds of what the trees from t on can still add, for IsChrome's early answer. The margin
+  // covers the rounding of summing in another order.
+  const size_t n = model->trees_;
+  model->lo_.assign(n + 1, 0.0);
+  model->hi_.assign(n + 1, 0.0);
+  double magnitude = std::abs(model->base_);
+  for (size_t t = n; t-- > 0;) {
+    const double* l = &model->leaf_[t * kLeaves];
+    model->lo_[t] = model->lo_[t + 1] + *std::min_element(l, l + kLeaves);
+    model->hi_[t] = model->hi_[t + 1] + *std::max_element(l, l + kLeaves);
+    for (int k = 0; k < kLeaves; ++k) magnitude += std::abs(l[k]);
+  }
+  const double margin = 1e-9 * (1.0 + magnitude);
+  for (size_t t = 0; t <= n; ++t) model->lo_[t] -= margin, model->hi_[t] += margin;
+  return std::shared_ptr<const LineModel>(std::move(model));
+}
+
+Result<std::shared_ptr<const LineModel>> LineModel::Load(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::RunError("line model " + path + ": is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::RunError("line model " + path + ": cannot read the file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return Status::RunError("line model " + path + ": read error");
+  return Parse(buf.str(), path);
+}
+
+std::string LineModel::DefaultPath() {
+  return (std::filesystem::path(DefaultPatternsPath()).parent_path() / "line-model").string();
+}
+
+double LineModel::Score(const float* row) const {
+  double s = base_;
+  for (size_t t = 0; t < trees_; ++t) s += leaf_[t * kLeaves + Leaf(t, row)];
+  return s;
+}
+
+bool LineModel::IsChrome(const float* row, double threshold) const {
+  double s = base_;
+  for (size_t t = 0; t < trees_; ++t) {
+    // Every 4 trees: can the rest still cross the threshold?
+    if ((t & 3) == 0) {
+      if (s + lo_[t] > threshold) return true;
+      if (s + hi_[t] <= threshold) return false;
+    }
+    s += leaf_[t * kLeaves + Leaf(t, row)];
+  }
+  return s > threshold;
+}
+
+}  // namespace boilerstrip
