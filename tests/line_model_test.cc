@@ -155,6 +155,41 @@ TEST(LineModelTest, BundledModelMatchesTrainingScores) {
   EXPECT_LT(chrome, checked);
 }
 
+// Decide (blocks of rows, early stop per block) gives IsChrome's answers on the fixture rows,
+// for any count (full blocks and a tail) and for thresholds near every row's score.
+TEST(LineModelTest, DecideEqualsIsChromeOnTheFixture) {
+  auto m = LineModel::Load(SourceFile("patterns/line-model"));
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  std::istringstream cases(ReadAll(SourceFile("tests/data/line-model-cases.txt")));
+  std::string line;
+  std::vector<float> rows;
+  std::vector<double> scores;
+  while (std::getline(cases, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    double expected = 0, v = 0;
+    in >> expected;
+    scores.push_back(expected);
+    while (in >> v) rows.push_back(static_cast<float>(v));
+  }
+  const size_t count = scores.size();
+  ASSERT_EQ(rows.size(), count * LineModel::kFeatures);
+  ASSERT_GE(count, 17u);
+  std::vector<double> thresholds = {m.value()->threshold(), 0.0, -2.0, 2.0};
+  for (double s : scores) thresholds.push_back(s - 1e-7), thresholds.push_back(s + 1e-7);
+  for (double t : thresholds) {
+    for (size_t n : {count, count - 1, size_t{8}, size_t{3}}) {
+      std::vector<uint8_t> chrome(n, 2);
+      m.value()->Decide(rows.data(), n, t, chrome.data());
+      for (size_t k = 0; k < n; ++k) {
+        ASSERT_EQ(chrome[k], m.value()->IsChrome(&rows[k * LineModel::kFeatures], t) ? 1 : 0)
+            << "row " << k << " of " << n << " at threshold " << t;
+        ASSERT_EQ(chrome[k], scores[k] > t ? 1 : 0) << "row " << k << " at threshold " << t;
+      }
+    }
+  }
+}
+
 // In the classifier, the model re-decides the open lines; without one, nothing changes; the
 // rows are kept on request.
 TEST(LineModelTest, ClassifierUsesTheModelOnOpenLinesOnly) {

@@ -142,6 +142,7 @@ class Classifier {
     // only for documents with prose (others are left to the structural rules).
     std::vector<uint32_t> row_lines;
     std::vector<float> rows;
+    std::vector<uint8_t> chrome;  // the model's decision per row
     // Per line, for the model's neighbour features.
     std::vector<uint32_t> nonblank;
     std::vector<uint8_t> state, ends, is_meta;

@@ -59,26 +59,32 @@ class LineModel {
   // Whether Score(row) > threshold, stopping as soon as the remaining trees cannot change the
   // answer (the same answer as the full sum).
   bool IsChrome(const float* row, double threshold) const;
+  // IsChrome for `count` rows of kFeatures values each (row k at rows + k * kFeatures):
+  // chrome[k] = 1 or 0. Rows go through the trees a block at a time, which keeps the CPU busy
+  // with several independent tree walks at once; same answers as IsChrome.
+  void Decide(const float* rows, size_t count, double threshold, uint8_t* chrome) const;
 
   double threshold() const { return threshold_; }
   size_t trees() const { return trees_; }
 
  private:
   LineModel() = default;
-  // Leaf index of tree t for `row`.
-  int Leaf(size_t t, const float* row) const {
-    const uint8_t* f = &feature_[t * kSplits];
-    const double* x = &split_[t * kSplits];
+  // One tree, packed: split features and thresholds (go right when x > split; a float
+  // threshold that splits every float exactly as sklearn's double one does), leaf values.
+  struct Tree {
+    float split[kSplits];
+    uint8_t feature[kSplits];
+    double leaf[kLeaves];
+  };
+  static int Leaf(const Tree& t, const float* row) {
     int node = 0;
-    for (int d = 0; d < kDepth; ++d) node = 2 * node + 1 + (static_cast<double>(row[f[node]]) > x[node]);
+    for (int d = 0; d < kDepth; ++d) node = 2 * node + 1 + (row[t.feature[node]] > t.split[node]);
     return node - kSplits;
   }
 
   size_t trees_ = 0;
   double base_ = 0, threshold_ = 0;
-  std::vector<uint8_t> feature_;  // trees_ * kSplits
-  std::vector<double> split_;     // trees_ * kSplits
-  std::vector<double> leaf_;      // trees_ * kLeaves
+  std::vector<Tree> tree_;
   // lo_[t], hi_[t]: bounds of the sum of the leaves of trees t.. (with a safety margin).
   std::vector<double> lo_, hi_;
 };

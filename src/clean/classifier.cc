@@ -916,9 +916,10 @@ void Classifier::ApplyLineModel(std::string_view text, const std::vector<Line>& 
   if (o.line_model == nullptr) return;
   const double threshold = std::isnan(o.line_model_threshold) ? o.line_model->threshold()
                                                               : o.line_model_threshold;
-  for (size_t k = 0; k < open; ++k) {
-    cls[row_lines[k]] = o.line_model->IsChrome(&rows[k * F], threshold) ? kBad : kGood;
-  }
+  auto& chrome = scratch->chrome;
+  chrome.resize(open);
+  o.line_model->Decide(rows.data(), open, threshold, chrome.data());
+  for (size_t k = 0; k < open; ++k) cls[row_lines[k]] = chrome[k] ? kBad : kGood;
 }
 
 }  // namespace boilerstrip

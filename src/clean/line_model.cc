@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "boilerstrip/rules.h"
@@ -38,6 +39,15 @@ bool ParseDouble(std::string_view s, double* out) {
   errno = 0;
   *out = std::strtod(buf.c_str(), &end);
   return !buf.empty() && end == buf.c_str() + buf.size() && errno == 0 && std::isfinite(*out);
+}
+
+// The largest float not above x: for every float v, v <= x exactly when v <= FloatAtMost(x),
+// so comparing floats with it splits as sklearn's comparison of float32 features with its
+// double thresholds does.
+float FloatAtMost(double x) {
+  float f = static_cast<float>(x);  // to nearest; infinite beyond the float range
+  if (static_cast<double>(f) > x) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
 }
 
 bool ParseCount(std::string_view s, size_t max, size_t* out) {
@@ -136,6 +146,7 @@ Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
       case kTreeLines: {
         if (Status s = expect_key("tree", 2 * kSplits + kLeaves); !s.ok()) return s;
         if (model->trees_ == want_trees) return fail("more trees than 'trees' says");
+        Tree tree{};
         for (int k = 0; k < kSplits; ++k) {
           size_t feature = 0;
           double x = 0;
@@ -143,13 +154,13 @@ Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
             return fail("split " + std::to_string(k) + ": bad feature index '" +
                         std::string(f[1 + 2 * k]) + "' (0 to " + std::to_string(kFeatures - 1) + ")");
           }
-          // A split may be +inf-free only: a leaf above depth 3 is written as a split that
-          // always goes left, with a large threshold.
+          // Finite only: a leaf above depth 3 is written as a split that always goes left,
+          // with a huge threshold (1e300), over copies of itself.
           if (!ParseDouble(f[2 + 2 * k], &x)) {
             return fail("split " + std::to_string(k) + ": bad threshold '" + std::string(f[2 + 2 * k]) + "'");
           }
-          model->feature_.push_back(static_cast<uint8_t>(feature));
-          model->split_.push_back(x);
+          tree.feature[k] = static_cast<uint8_t>(feature);
+          tree.split[k] = FloatAtMost(x);
         }
         for (int k = 0; k < kLeaves; ++k) {
           double v = 0;
@@ -157,8 +168,9 @@ Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
             return fail("leaf " + std::to_string(k) + ": bad value '" +
                         std::string(f[1 + 2 * kSplits + k]) + "'");
           }
-          model->leaf_.push_back(v);
+          tree.leaf[k] = v;
         }
+        model->tree_.push_back(tree);
         ++model->trees_;
         break;
       }
@@ -177,7 +189,7 @@ Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
   model->hi_.assign(n + 1, 0.0);
   double magnitude = std::abs(model->base_);
   for (size_t t = n; t-- > 0;) {
-    const double* l = &model->leaf_[t * kLeaves];
+    const double* l = model->tree_[t].leaf;
     model->lo_[t] = model->lo_[t + 1] + *std::min_element(l, l + kLeaves);
     model->hi_[t] = model->hi_[t + 1] + *std::max_element(l, l + kLeaves);
     for (int k = 0; k < kLeaves; ++k) magnitude += std::abs(l[k]);
@@ -206,7 +218,7 @@ std::string LineModel::DefaultPath() {
 
 double LineModel::Score(const float* row) const {
   double s = base_;
-  for (size_t t = 0; t < trees_; ++t) s += leaf_[t * kLeaves + Leaf(t, row)];
+  for (const Tree& t : tree_) s += t.leaf[Leaf(t, row)];
   return s;
 }
 
@@ -218,9 +230,37 @@ bool LineModel::IsChrome(const float* row, double threshold) const {
       if (s + lo_[t] > threshold) return true;
       if (s + hi_[t] <= threshold) return false;
     }
-    s += leaf_[t * kLeaves + Leaf(t, row)];
+    s += tree_[t].leaf[Leaf(tree_[t], row)];
   }
   return s > threshold;
+}
+
+void LineModel::Decide(const float* rows, size_t count, double threshold, uint8_t* chrome) const {
+  constexpr size_t kBlock = 8;
+  size_t k = 0;
+  for (; k + kBlock <= count; k += kBlock) {
+    const float* r = rows + k * kFeatures;
+    double s[kBlock];
+    for (size_t j = 0; j < kBlock; ++j) s[j] = base_;
+    size_t t = 0;
+    for (; t < trees_; ++t) {
+      // Every 8 trees: stop when no row of the block can still cross the threshold.
+      if ((t & 7) == 0 && t > 0) {
+        bool open = false;
+        for (size_t j = 0; j < kBlock; ++j) {
+          open |= !(s[j] + lo_[t] > threshold) && !(s[j] + hi_[t] <= threshold);
+        }
+        if (!open) break;
+      }
+      const Tree& tree = tree_[t];
+      for (size_t j = 0; j < kBlock; ++j) s[j] += tree.leaf[Leaf(tree, r + j * kFeatures)];
+    }
+    for (size_t j = 0; j < kBlock; ++j) {
+      // Stopped early: every row is decided by its bounds; else by its full score.
+      chrome[k + j] = t < trees_ ? s[j] + lo_[t] > threshold : s[j] > threshold;
+    }
+  }
+  for (; k < count; ++k) chrome[k] = IsChrome(rows + k * kFeatures, threshold);
 }
 
 }  // namespace boilerstrip
