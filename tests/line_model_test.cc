@@ -178,9 +178,15 @@ TEST(LineModelTest, DecideEqualsIsChromeOnTheFixture) {
   std::vector<double> thresholds = {m.value()->threshold(), 0.0, -2.0, 2.0};
   for (double s : scores) thresholds.push_back(s - 1e-7), thresholds.push_back(s + 1e-7);
   for (double t : thresholds) {
-    for (size_t n : {count, count - 1, size_t{8}, size_t{3}}) {
+    for (size_t n : {count, count - 1, size_t{16}, size_t{8}, size_t{3}}) {
       std::vector<uint8_t> chrome(n, 2);
-      m.value()->Decide(rows.data(), n, t, chrome.data());
+      std::vector<float> columns(n * LineModel::kFeatures);
+      for (size_t k = 0; k < n; ++k) {
+        for (size_t f = 0; f < LineModel::kFeatures; ++f) {
+          columns[f * n + k] = rows[k * LineModel::kFeatures + f];
+        }
+      }
+      m.value()->Decide(columns.data(), n, t, chrome.data());
       for (size_t k = 0; k < n; ++k) {
         ASSERT_EQ(chrome[k], m.value()->IsChrome(&rows[k * LineModel::kFeatures], t) ? 1 : 0)
             << "row " << k << " of " << n << " at threshold " << t;
@@ -224,8 +230,10 @@ TEST(LineModelTest, ClassifierUsesTheModelOnOpenLinesOnly) {
   EXPECT_EQ(run(keep, &scratch), without);  // rows only: no decision changes
   ASSERT_EQ(scratch.row_lines, (std::vector<uint32_t>{0, 1}));
   ASSERT_EQ(scratch.rows.size(), 2 * LineModel::kFeatures);
-  EXPECT_EQ(scratch.rows[LineModel::kFeatures + 1], 130.0f);  // bytes of line 1
-  EXPECT_EQ(scratch.rows[LineModel::kFeatures + 10], 1.0f);   // lines before it
+  // By column: feature f of row r at rows[f * 2 + r].
+  EXPECT_EQ(scratch.rows[1 * 2 + 1], 130.0f);   // bytes of line 1
+  EXPECT_EQ(scratch.rows[10 * 2 + 1], 1.0f);    // lines before it
+  EXPECT_EQ(scratch.rows[10 * 2 + 0], 0.0f);
 
   ClassifierOptions with = plain;
   with.line_model = model.value();

@@ -85,8 +85,10 @@ int main(int argc, char** argv) {
     const bs::Classifier::Scratch& s = bs::Cleaner::ClassifierScratch(*state);
     for (size_t r = 0; r < s.row_lines.size(); ++r) {
       std::printf("%s\t%u", id_copy.c_str(), s.row_lines[r]);
-      const float* x = &s.rows[r * bs::LineModel::kFeatures];
-      for (size_t k = 0; k < bs::LineModel::kFeatures; ++k) std::printf("\t%.9g", x[k]);
+      const size_t count = s.row_lines.size();  // rows are stored by column
+      for (size_t k = 0; k < bs::LineModel::kFeatures; ++k) {
+        std::printf("\t%.9g", s.rows[k * count + r]);
+      }
       std::printf("\n");
     }
   }

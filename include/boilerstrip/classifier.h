@@ -138,7 +138,8 @@ class Classifier {
     };
     std::vector<Block> blocks;  // blocks of prose lines
     // The line model's input: the open lines it judged (in order) and their feature rows,
-    // LineModel::kFeatures floats each. Filled only with a model or keep_line_features, and
+    // LineModel::kFeatures floats each, stored by column: feature f of row r at
+    // rows[f * row_lines.size() + r]. Filled only with a model or keep_line_features, and
     // only for documents with prose (others are left to the structural rules).
     std::vector<uint32_t> row_lines;
     std::vector<float> rows;

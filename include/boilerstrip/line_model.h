@@ -59,10 +59,10 @@ class LineModel {
   // Whether Score(row) > threshold, stopping as soon as the remaining trees cannot change the
   // answer (the same answer as the full sum).
   bool IsChrome(const float* row, double threshold) const;
-  // IsChrome for `count` rows of kFeatures values each (row k at rows + k * kFeatures):
-  // chrome[k] = 1 or 0. Rows go through the trees a block at a time, which keeps the CPU busy
-  // with several independent tree walks at once; same answers as IsChrome.
-  void Decide(const float* rows, size_t count, double threshold, uint8_t* chrome) const;
+  // IsChrome for `count` rows stored by column: feature f of row k at columns[f * count + k];
+  // chrome[k] = 1 or 0. Eight rows go through each tree at once, all seven splits compared
+  // for the eight together; same answers as IsChrome.
+  void Decide(const float* columns, size_t count, double threshold, uint8_t* chrome) const;
 
   double threshold() const { return threshold_; }
   size_t trees() const { return trees_; }

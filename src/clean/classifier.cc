@@ -874,40 +874,42 @@ void Classifier::ApplyLineModel(std::string_view text, const std::vector<Line>& 
     const size_t bytes = lines[i].end - lines[i].begin;
     const size_t prose = state[i] >= 3 && bytes >= kProseBytes ? bytes : 0;
     if (marks[i] == LineMark::kOpen) {
+      // Row r, by column: feature c at rows[c * open + r].
       const LineFeatures& f = feat[i];
-      float* x = &rows[r * F];
+      float* x = &rows[r];
       row_lines[r++] = static_cast<uint32_t>(i);
-      x[0] = static_cast<float>(f.chars);
-      x[1] = static_cast<float>(bytes);
-      x[2] = static_cast<float>(f.words);
-      x[3] = stop_share[i];
-      x[4] = f.words > 0 ? static_cast<float>(f.latin) / static_cast<float>(f.words) : 0.0f;
-      x[5] = f.latin > 0 ? static_cast<float>(f.capitalized) / static_cast<float>(f.latin) : 0.0f;
-      x[6] = f.visible > 0 ? static_cast<float>(f.symbols) / static_cast<float>(f.visible) : 0.0f;
-      x[7] = f.ends_sentence;
-      x[8] = state[i] == 2;
-      x[9] = static_cast<float>(p) / static_cast<float>(count);
-      x[10] = static_cast<float>(p);
-      x[11] = static_cast<float>(count - 1 - p);
-      x[12] = static_cast<float>(prose_before);
-      x[13] = static_cast<float>(prose_total - prose_before - prose);
-      x[14] = is_meta[i];
-      x[15] = static_cast<float>(meta_before);
-      x[16] = static_cast<float>(meta_total - meta_before - is_meta[i]);
-      float* y = x + LineModel::kOwnFeatures;
+      x[0 * open] = static_cast<float>(f.chars);
+      x[1 * open] = static_cast<float>(bytes);
+      x[2 * open] = static_cast<float>(f.words);
+      x[3 * open] = stop_share[i];
+      x[4 * open] = f.words > 0 ? static_cast<float>(f.latin) / static_cast<float>(f.words) : 0.0f;
+      x[5 * open] = f.latin > 0 ? static_cast<float>(f.capitalized) / static_cast<float>(f.latin) : 0.0f;
+      x[6 * open] = f.visible > 0 ? static_cast<float>(f.symbols) / static_cast<float>(f.visible) : 0.0f;
+      x[7 * open] = f.ends_sentence;
+      x[8 * open] = state[i] == 2;
+      x[9 * open] = static_cast<float>(p) / static_cast<float>(count);
+      x[10 * open] = static_cast<float>(p);
+      x[11 * open] = static_cast<float>(count - 1 - p);
+      x[12 * open] = static_cast<float>(prose_before);
+      x[13 * open] = static_cast<float>(prose_total - prose_before - prose);
+      x[14 * open] = is_meta[i];
+      x[15 * open] = static_cast<float>(meta_before);
+      x[16 * open] = static_cast<float>(meta_total - meta_before - is_meta[i]);
+      float* y = x + LineModel::kOwnFeatures * open;
       for (int d = -LineModel::kNeighbours; d <= LineModel::kNeighbours; ++d) {
         if (d == 0) continue;
         const ptrdiff_t q = static_cast<ptrdiff_t>(p) + d;
         if (q < 0 || q >= static_cast<ptrdiff_t>(count)) {
-          y[0] = 0.0f, y[1] = 0.0f, y[2] = -1.0f, y[3] = 0.0f;  // the document's edge
+          // the document's edge
+          y[0] = 0.0f, y[open] = 0.0f, y[2 * open] = -1.0f, y[3 * open] = 0.0f;
         } else {
           const size_t k = nonblank[q];
           y[0] = static_cast<float>(lines[k].end - lines[k].begin);
-          y[1] = state[k];
-          y[2] = stop_share[k];
-          y[3] = ends[k];
+          y[open] = state[k];
+          y[2 * open] = stop_share[k];
+          y[3 * open] = ends[k];
         }
-        y += LineModel::kNeighbourFeatures;
+        y += LineModel::kNeighbourFeatures * open;
       }
     }
     prose_before += prose;
