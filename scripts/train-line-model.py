@@ -33,9 +33,6 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
-from sklearn.ensemble import GradientBoostingClassifier
-
 N_TREES, DEPTH, LEARNING_RATE, SEED = 60, 3, 0.1, 0
 MIN_CONTENT = 0.97  # the threshold keeps at least this content (page mean) on half 0
 PSL = "/usr/share/publicsuffix/public_suffix_list.dat"
@@ -151,6 +148,9 @@ def main():
             (out / f"half{h}.jsonl").write_bytes(b"\n".join(part) + b"\n")
             print(f"half {h}: {len(part)} pages", file=sys.stderr)
         return 0
+
+    import numpy as np  # Debian's python3-numpy and python3-sklearn: /usr/bin/python3
+    from sklearn.ensemble import GradientBoostingClassifier
 
     scorer = load_scorer(scorer_path)
     truth = {t["id"]: t["main"] for t in scorer.records(truth_path)}
