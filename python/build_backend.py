@@ -71,6 +71,8 @@ def _files(module):
         for p in sorted((_root() / "patterns" / preset).iterdir()):
             if p.is_file():
                 files.append((f"boilerstrip/patterns/{preset}/{p.name}", p))
+    # The learned line model beside them (the default classifier loads it from there).
+    files.append(("boilerstrip/patterns/line-model", _root() / "patterns" / "line-model"))
     return files
 
 

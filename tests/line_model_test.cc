@@ -208,14 +208,17 @@ TEST(LineModelTest, ClassifierUsesTheModelOnOpenLinesOnly) {
 
   const std::string text =
       "Menu\nThe council met on Tuesday evening and agreed that the old bridge would stay "
-      "closed until the engineers had finished their survey.\nKept by a rule\nShare this";
+      "closed until the engineers had finished their survey.\nKept by a rule\nShare this\n"
+      "Removed 1\nRemoved 2\nRemoved 3\nRemoved 4";
   std::vector<Line> lines;
   SplitLines(text, &lines);
   auto run = [&](const ClassifierOptions& options, Classifier::Scratch* scratch) {
     auto c = Classifier::Create(options);
     EXPECT_TRUE(c.ok());
-    std::vector<LineMark> marks = {LineMark::kOpen, LineMark::kOpen, LineMark::kProtected,
-                                   LineMark::kRemoved};
+    std::vector<LineMark> marks = {LineMark::kOpen,    LineMark::kOpen,    LineMark::kProtected,
+                                   LineMark::kRemoved, LineMark::kRemoved, LineMark::kRemoved,
+                                   LineMark::kRemoved, LineMark::kRemoved};
+    marks.resize(lines.size(), LineMark::kRemoved);
     c.value().Classify(text, lines, &marks, scratch);
     return marks;
   };
@@ -246,6 +249,33 @@ TEST(LineModelTest, ClassifierUsesTheModelOnOpenLinesOnly) {
   auto none = run(with, &scratch);
   EXPECT_EQ(none[0], LineMark::kContent);
   EXPECT_EQ(none[1], LineMark::kContent);
+}
+
+// A document shorter than the pages the model learned from (under 8 non-blank lines: a single
+// long paragraph) is left to the structural rules, even with a model that calls every line
+// chrome.
+TEST(LineModelTest, ShortDocumentsAreLeftToTheStructuralRules) {
+  auto model = LineModel::Parse(SmallModel(1, "0", "1.0"), "all-chrome");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  ClassifierOptions options;
+  options.line_model = model.value();
+  auto c = Classifier::Create(options);
+  ASSERT_TRUE(c.ok());
+  for (int n = 1; n <= 9; ++n) {
+    std::string text;
+    for (int i = 0; i < n; ++i) {
+      text += std::string(i ? "\n" : "") +
+              "The council met on Tuesday evening and agreed that the old bridge would stay "
+              "closed until the engineers had finished their survey, number " +
+              std::to_string(i) + ".";
+    }
+    std::vector<Line> lines;
+    SplitLines(text, &lines);
+    std::vector<LineMark> marks(lines.size(), LineMark::kOpen);
+    Classifier::Scratch scratch;
+    c.value().Classify(text, lines, &marks, &scratch);
+    EXPECT_EQ(marks[0], n < 8 ? LineMark::kContent : LineMark::kChrome) << n << " lines";
+  }
 }
 
 }  // namespace

@@ -140,7 +140,8 @@ class Classifier {
     // The line model's input: the open lines it judged (in order) and their feature rows,
     // LineModel::kFeatures floats each, stored by column: feature f of row r at
     // rows[f * row_lines.size() + r]. Filled only with a model or keep_line_features, and
-    // only for documents with prose (others are left to the structural rules).
+    // only for documents with prose and at least 8 non-blank lines (others are left to the
+    // structural rules).
     std::vector<uint32_t> row_lines;
     std::vector<float> rows;
     std::vector<uint8_t> chrome;  // the model's decision per row

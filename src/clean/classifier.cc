@@ -839,6 +839,7 @@ void Classifier::ApplyLineModel(std::string_view text, const std::vector<Line>& 
   // rules of shape and context, 4 protected by a keep rule), stopword share (open lines only,
   // else -1), sentence end, comment metadata; totals of prose bytes and metadata lines.
   constexpr size_t kProseBytes = 100;
+  constexpr size_t kMinModelLines = 8;
   size_t open = 0, prose_total = 0, meta_total = 0;
   for (size_t i = 0; i < n; ++i) {
     const LineMark m = marks[i];
@@ -861,7 +862,9 @@ void Classifier::ApplyLineModel(std::string_view text, const std::vector<Line>& 
     meta_total += is_meta[i];
     if (state[i] >= 3 && line.size() >= kProseBytes) prose_total += line.size();
   }
-  if (open == 0) return;
+  // The model learned from pages of 9 lines and more: a shorter document (a single long
+  // paragraph, a note) is outside what it knows, and the rules of shape and context decide it.
+  if (open == 0 || nonblank.size() < kMinModelLines) return;
   constexpr size_t F = LineModel::kFeatures;
   auto& rows = scratch->rows;
   auto& row_lines = scratch->row_lines;
