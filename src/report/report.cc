@@ -21,6 +21,7 @@
 
 #include "boilerstrip/pipeline.h"
 #include "boilerstrip/text.h"
+#include "io/codec.h"
 #include "io/io.h"
 #include "io/record_reader.h"
 #include "pipeline/tsan.h"
@@ -35,6 +36,7 @@ constexpr size_t kTopLineBytes = 300;    // a removed line kept for the top list
 constexpr size_t kSampleLineBytes = 1500;  // a line of a sampled document
 constexpr size_t kMaxShownLines = 300;   // lines (and folds) of one sampled document
 constexpr size_t kOver80Listed = 100;
+constexpr size_t kHeadSample = 4096;     // first bytes of a shard, to say what a non-JSON one holds
 constexpr size_t kSitesListed = 30;
 constexpr size_t kTopLines = 12;
 constexpr size_t kSingletons = 4;
@@ -173,6 +175,7 @@ class Builder {
     for (const auto& path : options.shards) report_.shards.push_back({path, false, {}});
     shard_state_.assign(options.shards.size(), kNotRead);
     line_base_.assign(options.shards.size(), 0);
+    shard_counts_.assign(options.shards.size(), ShardCounts());
   }
 
   Report Go();
@@ -231,6 +234,12 @@ class Builder {
   std::vector<SampleDoc> samples_;  // a heap by SampleLess
   std::vector<int> shard_state_;
   std::vector<uint64_t> line_base_;
+  // What clean needs to fail a shard of which no record is JSON: its counts and first bytes.
+  struct ShardCounts {
+    uint64_t records = 0, not_json = 0, too_long = 0;
+    std::string head;
+  };
+  std::vector<ShardCounts> shard_counts_;
 };
 
 Chunk* Builder::Read() {
@@ -582,6 +591,12 @@ void Builder::Fold(Chunk* c) {
   }
   const uint64_t base = line_base_[shard];
   line_base_[shard] += f.newlines;
+  ShardCounts& sc = shard_counts_[shard];
+  if (sc.head.size() < kHeadSample) sc.head.append(c->data, 0, kHeadSample - sc.head.size());
+  sc.records += f.stats.records_in;
+  sc.not_json += f.stats.bad_by[static_cast<size_t>(BadRecord::kInvalidJson)] +
+                 f.stats.bad_by[static_cast<size_t>(BadRecord::kInvalidUtf8)];
+  sc.too_long += f.stats.bad_by[static_cast<size_t>(BadRecord::kTooLong)];
   report_.totals += f.stats;
   report_.layout_bytes += f.layout_bytes;
   report_.text_bytes += f.text_bytes;
@@ -650,6 +665,15 @@ void Builder::Fold(Chunk* c) {
   }
   if (c->last && shard_state_[shard] != kFailed) {
     shard_state_[shard] = c->cut_at_max ? kCut : kDone;
+    // As clean has it: a shard of which no record is JSON is no JSONL at all, a failure.
+    if (sc.not_json > 0 && sc.not_json + sc.too_long == sc.records) {
+      shard_state_[shard] = kFailed;
+      report_.shards[shard].failed = true;
+      report_.shards[shard].error = opt_.shards[shard] + ": no record is JSON (" +
+                                    std::to_string(sc.not_json) + " of " +
+                                    std::to_string(sc.records) + " records are not): the data " +
+                                    io::DescribeNonJson(sc.head);
+    }
   }
 }
 

@@ -153,6 +153,20 @@ r = json.load(open(sys.argv[1]))
 assert r["inputs"][0]["state"] == "failed" and "xz" in r["inputs"][0]["error"], r["inputs"]
 assert r["inputs"][1]["state"] == "read"
 ' "$tmp/f.json"
+# A shard of which no record is JSON fails as in clean (exit 2, saying what the bytes look
+# like), while a partly bad shard is read; the good shard beside it is still counted.
+printf 'hello world\nnot json either\n' >"$tmp/text.jsonl"
+expect_rc no-json-shard 2 "$bin" report "$tmp/text.jsonl" "$tmp/s.jsonl" -o "$tmp/nj.html" --json "$tmp/nj.json"
+check no-json-shard-says grep -q "no record is JSON" "$tmp/stderr"
+check no-json-shard-json "$py" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+by = {i["path"].rsplit("/", 1)[-1]: i for i in r["inputs"]}
+assert by["text.jsonl"]["state"] == "failed" and "no line that starts with" in by["text.jsonl"]["error"], by
+assert by["s.jsonl"]["state"] == "read", by
+' "$tmp/nj.json"
+{ head -n 3 "$tmp/s.jsonl"; echo 'not json'; } >"$tmp/partly.jsonl"
+expect_rc partly-bad-shard 0 "$bin" report "$tmp/partly.jsonl" -o "$tmp/pb.html"
 expect_rc unwritable 1 "$bin" report "$tmp/s.jsonl" -o "$tmp/no/such/dir/r.html"
 check unwritable-says grep -q "cannot write the report" "$tmp/stderr"
 expect_rc help 0 "$bin" report --help
