@@ -28,8 +28,8 @@ python: deps
 demo: build
 	@scripts/demo.sh $(BUILD)
 
-# The binary (presets built in) and the rule files under $(PREFIX)/share/boilerstrip/patterns;
-# every other install() rule of the build (the Python module, when built) with them.
+# The binary (presets built in) and the rule files under $(PREFIX)/share/boilerstrip/patterns,
+# with every other install() rule of the build. (The Python module installs with pip.)
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

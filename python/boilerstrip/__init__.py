@@ -20,7 +20,6 @@ datatrove.
 """
 
 import json as _json
-import os as _os
 
 # The bundled rule sets are built into the extension (as into the CLI): patterns="default" or
 # "c4" needs no file. An installed package also carries copies under patterns/ to read and copy.
