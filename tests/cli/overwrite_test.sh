@@ -51,10 +51,21 @@ kept_then_forced gen "$tmp/g.jsonl" \
 kept_then_forced gen-truth "$tmp/g.truth" \
   "$bin" gen --size 32K --seed 1 -o "$tmp/g1.jsonl" --truth "$tmp/g.truth" -- \
   "$bin" gen --size 32K --seed 2 -o "$tmp/g2.jsonl" --truth "$tmp/g.truth"
+# clean resumes (a manifest beside each output): the same run keeps the output; a run made
+# differently is refused, naming the difference, and the output kept; -f redoes it.
 mkdir -p "$tmp/c"
 cp "$tmp/in1.jsonl" "$tmp/c/shard.jsonl"
-kept_then_forced clean "$tmp/co/shard.jsonl" \
-  "$bin" clean "$tmp/c/shard.jsonl" -o "$tmp/co" -- "$bin" clean "$tmp/c/shard.jsonl" -o "$tmp/co" -p c4
+"$bin" clean -q "$tmp/c/shard.jsonl" -o "$tmp/co"
+before=$(sha256sum <"$tmp/co/shard.jsonl")
+"$bin" clean "$tmp/c/shard.jsonl" -o "$tmp/co" 2>"$tmp/err"
+check clean-same-kept-exit-0 [ $? -eq 0 ]
+check clean-same-kept-says grep -q "already done" "$tmp/err"
+"$bin" clean "$tmp/c/shard.jsonl" -o "$tmp/co" -p c4 2>"$tmp/err"
+check clean-changed-refused [ $? -ne 0 ]
+check clean-changed-kept [ "$(sha256sum <"$tmp/co/shard.jsonl")" = "$before" ]
+check clean-changed-says-force grep -q -- "-f" "$tmp/err"
+"$bin" clean -q "$tmp/c/shard.jsonl" -o "$tmp/co" -p c4 -f
+check clean-forced-replaced [ "$(sha256sum <"$tmp/co/shard.jsonl")" != "$before" ]
 kept_then_forced profile "$tmp/p.bsp" \
   "$bin" profile "$tmp/in1.jsonl" -o "$tmp/p.bsp" -- "$bin" profile "$tmp/in2.jsonl" -o "$tmp/p.bsp"
 "$bin" profile -q "$tmp/in2.jsonl" -o "$tmp/p2.bsp"
