@@ -86,6 +86,7 @@ Adds the counts of many profiles: the reduce step (any grouping gives the same b
       --min-site-docs N   sites with fewer documents are never touched (default 5)
       --min-line-share F  a line on >= F of its site's documents goes (default 0.5)
       --min-line-docs N   ... or on >= N of them; 0 = off (default 100)
+  -f, --force             replace an existing output (else it is kept, and merge says so)
   -q, --quiet             no summary
 )";
 
