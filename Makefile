@@ -3,7 +3,7 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all build deps test demo asan tsan fuzz bench clean-build python
+.PHONY: all build deps test demo install asan tsan fuzz bench clean-build python
 all: build
 
 deps:
@@ -27,6 +27,12 @@ python: deps
 
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+# The binary (presets built in) and the rule files under $(PREFIX)/share/boilerstrip/patterns,
+# with every other install() rule of the build. (The Python module installs with pip.)
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # Micro-benchmarks, then clean vs the zstd round trip on a generated shard (BENCH_SIZE=1G).
 bench: build

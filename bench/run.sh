@@ -53,7 +53,7 @@ if [ ! -s "$shard.zst" ] || [ ! -s "$shard" ] || [ "${KEEP:-0}" != 1 ]; then
     zstd -q -3 -f "$shard" -o "$shard.zst"
   else
     echo "bench: generating $size sample shard (seed 1)" >&2
-    "$bin" gen --size "$size" --seed 1 -o "$shard.zst"
+    "$bin" gen -f --size "$size" --seed 1 -o "$shard.zst"
     zstd -dcq "$shard.zst" > "$shard"
   fi
 fi

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -155,14 +156,13 @@ TEST(DefaultRules, CommentSectionIsCutAfterTheArticle) {
   EXPECT_EQ(out + "\n", article);
 }
 
-TEST(DefaultRules, PresetNamesResolveToBundledDirectories) {
+TEST(DefaultRules, PresetNamesResolveToBuiltinPresets) {
   bool preset = false;
-  std::string c4 = ResolvePatternsPath("c4", &preset);
+  EXPECT_EQ(ResolvePatternsPath("c4", &preset), "builtin:c4");
   EXPECT_TRUE(preset);
-  EXPECT_TRUE(std::filesystem::is_directory(c4)) << c4;
-  EXPECT_EQ(std::filesystem::path(c4).filename(), "c4");
-  EXPECT_EQ(std::filesystem::path(c4).parent_path(),
-            std::filesystem::path(DefaultPatternsPath()).parent_path());
+  EXPECT_EQ(ResolvePatternsPath("builtin:default", &preset), "builtin:default");
+  EXPECT_TRUE(preset);
+  EXPECT_EQ(DefaultPatternsPath(), "builtin:default");
   // An existing path wins over a preset name; other names are left for LoadRules to report.
   EXPECT_EQ(ResolvePatternsPath(DefaultDir(), &preset), DefaultDir());
   EXPECT_FALSE(preset);
@@ -171,6 +171,50 @@ TEST(DefaultRules, PresetNamesResolveToBundledDirectories) {
   EXPECT_EQ(ResolvePatternsPath("../c4", &preset), "../c4");
   EXPECT_FALSE(preset);
   EXPECT_EQ(ResolvePatternsPath("", nullptr), "");
+}
+
+// The presets compiled into the binary are the source tree's rule files, byte for byte, and
+// every one of them: a stale or partial embedding fails here.
+TEST(DefaultRules, BuiltinPresetsEqualTheSourceFiles) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(BOILERSTRIP_SOURCE_DIR) / "patterns";
+  std::vector<std::string> on_disk, embedded;
+  for (const auto& dir : fs::directory_iterator(root)) {
+    if (!dir.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(dir.path())) {
+      if (f.path().extension() == ".rules") {
+        on_disk.push_back(dir.path().filename().string() + "/" + f.path().filename().string());
+      }
+    }
+  }
+  std::sort(on_disk.begin(), on_disk.end());
+  for (const BuiltinRuleFile& f : BuiltinRuleFiles()) {
+    const std::string rel = std::string(f.preset) + "/" + std::string(f.name);
+    embedded.push_back(rel);
+    std::ifstream in(root / rel, std::ios::binary);
+    ASSERT_TRUE(in) << rel;
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    EXPECT_TRUE(buf.str() == f.bytes) << rel << ": embedded bytes differ from the file";
+  }
+  EXPECT_EQ(embedded, on_disk);
+  EXPECT_GE(on_disk.size(), 2u);
+  const std::vector<std::string> presets = BuiltinPresets();
+  EXPECT_NE(std::find(presets.begin(), presets.end(), "default"), presets.end());
+  EXPECT_NE(std::find(presets.begin(), presets.end(), "c4"), presets.end());
+  // The built-in default loads the same rules as the source directory, apart from the label.
+  std::vector<Rule> a, b;
+  std::vector<RuleError> errors;
+  LoadRules({DefaultPatternsPath()}, &a, &errors);
+  LoadRules({DefaultDir()}, &b, &errors);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].name, b[i].name);
+    EXPECT_EQ(a[i].pattern, b[i].pattern);
+    EXPECT_EQ(fs::path(a[i].file).filename(), fs::path(b[i].file).filename());
+    EXPECT_EQ(a[i].file.rfind("builtin:default/", 0), 0u) << a[i].file;
+  }
 }
 
 TEST(DefaultRules, C4PresetExamplesBehaveWithOurStagesOff) {

@@ -114,6 +114,50 @@ TEST(Removals, ATruncatedTailIsOneStretchPerLine) {
   EXPECT_EQ(CheckRemovals(*c, text, r), r.text);
 }
 
+// A cut rule cuts wherever it stands once the article's prose stands before it: the cut lines
+// each carry the cut rule's reason; above the article it removes only its own line.
+TEST(Removals, ACutRuleCutsMidPageAfterProseAndOnlyDropsAboveIt) {
+  auto c = testing::MakeCleaner("comments cut il comments \\(\\d+\\)\n", [] {
+    CleanerOptions o;
+    o.classifier.enabled = false;
+    o.dedup = false;
+    o.cut_after_prose_bytes = 400;
+    return o;
+  }());
+  std::string article;
+  for (int i = 0; i < 3; ++i) {
+    article += "Paragraph " + std::to_string(i) +
+               " of the article runs long enough to count as prose, with words and more words "
+               "about the harbour, its boats, the weather and the town that lives around it.\n";
+  }
+  std::string comments;
+  for (int i = 0; i < 6; ++i) {
+    comments += "Reader " + std::to_string(i) +
+                " wrote a long comment about the harbour that goes on and on, longer than a "
+                "line of chrome would ever be, and it is not the article at all.\n";
+  }
+  // The comment section is half the page: no truncate rule would cut it in the tail.
+  const std::string text = article + "Comments (6)\n" + comments;
+  Cleaned r = Clean(*c, text);
+  ASSERT_TRUE(r.changed);
+  EXPECT_EQ(r.text + "\n", article);
+  ASSERT_EQ(r.removals.size(), 8u);  // the last kept line's break, the marker, six comments
+  EXPECT_EQ(r.removals[0].reason, Removal::kLayout);
+  for (size_t i = 1; i < r.removals.size(); ++i) {
+    EXPECT_EQ(c->ReasonName(r.removals[i].reason), "comments");
+  }
+  EXPECT_EQ(CheckRemovals(*c, text, r), r.text);
+
+  // Above the article (a byline's comment count): only its own line goes.
+  const std::string top = "Comments (6)\n" + article;
+  r = Clean(*c, top);
+  ASSERT_TRUE(r.changed);
+  EXPECT_EQ(r.text + "\n", article);
+  ASSERT_EQ(r.removals.size(), 2u);
+  EXPECT_EQ(c->ReasonName(r.removals[0].reason), "comments");
+  EXPECT_EQ(CheckRemovals(*c, top, r), r.text);
+}
+
 // Random texts of rule lines, duplicates, prose, blank lines of every kind and both line
 // endings: deleting the stretches always gives the new text.
 TEST(Removals, DeletingTheStretchesGivesTheNewTextOnRandomTexts) {

@@ -68,7 +68,7 @@ TEST(Rules, ReportsEverySyntaxErrorWithFileLineAndRule) {
       "  sometimes: x\n");
   EXPECT_EQ(errors, (std::vector<std::string>{
                         "t.rules:2: rule bad-action: unknown action 'erase' (expected drop, "
-                        "truncate, drop-doc or keep)",
+                        "truncate, cut, drop-doc or keep)",
                         "t.rules:3: rule no-flags: missing flags ('-' or letters from i, l, u)",
                         "t.rules:4: rule bad-flags: bad flags 'iz' (use '-' or each of i, l, u at "
                         "most once)",
@@ -108,8 +108,32 @@ TEST(Rules, LoadReportsMissingPathsAndEmptyDirectories) {
   std::vector<RuleError> errors;
   LoadRules({dir / "nope.rules", dir.path()}, &rules, &errors);
   ASSERT_EQ(errors.size(), 2u);
-  EXPECT_EQ(errors[0].message, "cannot read rule file");
+  EXPECT_EQ(errors[0].message, "cannot read rule file: No such file or directory");
   EXPECT_EQ(errors[1].message, "no *.rules files in directory");
+}
+
+// A file named twice (two spellings, or through its directory) is read once: no duplicate-name
+// errors against itself. A byte order mark before the first rule is no part of its name.
+TEST(Rules, LoadReadsAFileNamedTwiceOnceAndSkipsAByteOrderMark) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "a.rules", "\xEF\xBB\xBF" "first drop - foo\nsecond drop - bar\n");
+  std::vector<Rule> rules;
+  std::vector<RuleError> errors;
+  LoadRules({dir / "a.rules", dir.path() + "/./a.rules", dir.path()}, &rules, &errors);
+  EXPECT_TRUE(errors.empty()) << errors[0].ToString();
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].name, "first");
+  // The built-in preset named twice is read once too.
+  rules.clear();
+  LoadRules({DefaultPatternsPath(), DefaultPatternsPath()}, &rules, &errors);
+  EXPECT_TRUE(errors.empty());
+  std::vector<Rule> once;
+  LoadRules({DefaultPatternsPath()}, &once, &errors);
+  EXPECT_EQ(rules.size(), once.size());
+  // An unknown built-in preset names the ones there are.
+  LoadRules({"builtin:nope"}, &rules, &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("no such built-in preset (built in: "), std::string::npos);
 }
 
 // A path that holds no rule is an error naming it; no rules at all is asked for by `none`.

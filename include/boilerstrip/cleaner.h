@@ -35,6 +35,11 @@ struct CleanerOptions {
   // is cut however long the comments below it run. 0 = off. Default: 5000.
   size_t truncate_after_prose_bytes = 5000;
   static constexpr size_t kLongLineBytes = 150;
+  // A cut rule cuts its line and the rest of the document wherever the line stands, but only
+  // when at least this many bytes of long lines (article prose) stand before it: the guard
+  // that keeps a cut marker above the article (or in a short intro) from eating the article.
+  // Below that, a cut rule acts as drop. 0 = no guard. Default: 1000.
+  size_t cut_after_prose_bytes = 1000;
   // Remove later lines whose normalized form equals an earlier kept line's. Default: true.
   bool dedup = true;
   // Normalized lines shorter than this many bytes are never duplicates. Default: 16.

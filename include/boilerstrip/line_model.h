@@ -51,7 +51,8 @@ class LineModel {
                                                         std::string_view name);
   // Reads and parses a model file.
   static Result<std::shared_ptr<const LineModel>> Load(const std::string& path);
-  // The bundled model: line-model beside the default patterns (rules.h, DefaultPatternsPath).
+  // The bundled model ("builtin:line-model"): patterns/line-model compiled into the library;
+  // a file of that name in the working directory is read instead, as for the presets.
   static std::string DefaultPath();
 
   // The score of one row of kFeatures values: base plus every tree's leaf.

@@ -17,6 +17,20 @@ namespace boilerstrip {
 // example 'LINE': <why>"), which therefore never passes as a match or as no match.
 void CheckExamples(const PatternSet& patterns, std::vector<RuleError>* errors);
 
+// What `boilerstrip check` finds in rule paths (each resolved as ResolvePatternsPath does).
+struct RuleCheckReport {
+  std::vector<Rule> rules;  // every rule that parsed, in load order
+  size_t examples = 0;      // their match:/nomatch: examples
+  // Every problem, in one pass, sorted by file and line: syntax errors, the compile errors of
+  // each rule that parsed, the example failures of each rule that compiled.
+  std::vector<RuleError> errors;
+};
+
+// Loads, compiles and runs the examples of the rules under `paths` (already resolved), and
+// reports every problem at once: a rule that fails one stage is left out of the next, and the
+// others go on, so that no error waits for another to be fixed.
+RuleCheckReport CheckRules(const std::vector<std::string>& paths);
+
 // Whether rule `rule` (an index into patterns.rules()) matches somewhere in `text`, or the
 // scan's failure. REQUIRES: `scratch` was made by patterns.MakeScratch() (or is empty: then the
 // result is an error).

@@ -20,9 +20,11 @@ enum class Action : uint8_t {
   kTruncate,  // remove the line and all after it, when in the document's tail; else as kDrop
   kDropDoc,   // remove the whole document
   kKeep,      // protect the line from every other rule, from dedup and from site removal
+  kCut,       // remove the line and all after it wherever it stands, once enough article prose
+              // stands before it (CleanerOptions::cut_after_prose_bytes); else as kDrop
 };
 
-// "drop", "truncate", "drop-doc", "keep".
+// "drop", "truncate", "drop-doc", "keep", "cut".
 std::string_view ActionName(Action action);
 
 // An example line attached to a rule, checked by `boilerstrip check` and the rule tests.
@@ -63,8 +65,11 @@ void ParseRuleText(std::string_view text, const std::string& file, std::vector<R
 // run of only the classifier and dedup asks for.
 inline constexpr std::string_view kNoRules = "none";
 
-// Loads every rule file under each path (a file, or a directory: its *.rules files, sorted by
-// name, not recursive). Reports as errors, naming the path: an unreadable path, a directory
+// Loads every rule file under each path (a file, a directory: its *.rules files, sorted by
+// name, not recursive, or a built-in preset, "builtin:NAME"). A file given twice (the same file
+// by two spellings, or in two given directories) is read once. A UTF-8 byte order mark at the
+// start of a file is skipped. Reports as errors, naming the path: an unreadable path (with the
+// OS's reason), a directory
 // without *.rules files, a path that yields no rule though nothing in it is wrong ("PATH: no
 // rules"), and duplicate rule names. The path kNoRules, when no file or directory has that
 // name, loads no rules and is no error. Rules keep the order they were read in; that order
@@ -72,15 +77,31 @@ inline constexpr std::string_view kNoRules = "none";
 void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
                std::vector<RuleError>* errors);
 
-// The bundled default rule directory: $BOILERSTRIP_PATTERNS if set, else the source tree's
-// patterns/default as configured at build time, else <exe dir>/../share/boilerstrip/patterns.
+// The presets built into the binary: every patterns/PRESET/*.rules file of the source tree,
+// embedded at build time, so that a preset needs no file at run time.
+struct BuiltinRuleFile {
+  std::string_view preset;  // "default", "c4"
+  std::string_view name;    // the file name: "10-post-footer.rules"
+  std::string_view bytes;   // its contents
+};
+// Sorted by preset, then name.
+const std::vector<BuiltinRuleFile>& BuiltinRuleFiles();
+// The built-in preset names, sorted: "c4", "default", ...
+std::vector<std::string> BuiltinPresets();
+
+// The rule path of built-in preset NAME is kBuiltinPrefix + NAME ("builtin:default"); LoadRules
+// reads its embedded files (labelled "builtin:NAME/FILE" in messages) unless a file or
+// directory of that very name exists.
+inline constexpr std::string_view kBuiltinPrefix = "builtin:";
+
+// The rules used when none are named: the built-in default preset, "builtin:default".
 std::string DefaultPatternsPath();
 
-// Resolves a -p argument: an existing file or directory is returned as it is; kNoRules ("none")
-// is returned as it is, for LoadRules to load no rules (it is no preset: *is_preset stays
-// false); otherwise a bare NAME (letters, digits, '-', '_') names a bundled preset, the
-// directory NAME beside the default one, returned when it exists (and *is_preset set, when not
-// null). Anything else is returned unchanged, for LoadRules to report.
+// Resolves a -p argument (and each argument of `check`): an existing file or directory is
+// returned as it is; kNoRules ("none") is returned as it is, for LoadRules to load no rules (it
+// is no preset: *is_preset stays false); a bare NAME (letters, digits, '-', '_') of a built-in
+// preset, or "builtin:NAME", gives "builtin:NAME" (and sets *is_preset, when not null).
+// Anything else is returned unchanged, for LoadRules to report.
 std::string ResolvePatternsPath(const std::string& arg, bool* is_preset);
 
 }  // namespace boilerstrip

@@ -20,13 +20,9 @@ datatrove.
 """
 
 import json as _json
-import os as _os
 
-# An installed package carries the bundled rule sets beside it; a build tree reads the source
-# tree's (compiled in). BOILERSTRIP_PATTERNS, when set, wins as it does for the CLI.
-_BUNDLED = _os.path.join(_os.path.dirname(__file__), "patterns", "default")
-if "BOILERSTRIP_PATTERNS" not in _os.environ and _os.path.isdir(_BUNDLED):
-    _os.environ["BOILERSTRIP_PATTERNS"] = _BUNDLED
+# The bundled rule sets are built into the extension (as into the CLI): patterns="default" or
+# "c4" needs no file. An installed package also carries copies under patterns/ to read and copy.
 
 from ._boilerstrip import Cleaner as _Cleaner  # noqa: E402
 from ._boilerstrip import check  # noqa: E402,F401

@@ -437,18 +437,15 @@ class PyCleaner {
 
 std::vector<std::string> Check(const py::handle& path) {
   std::vector<std::string> paths = PathsOf(path, "path");
-  std::vector<bs::RuleError> errors;
+  bs::RuleCheckReport report;
   {
     py::gil_scoped_release unlocked;
-    std::vector<bs::Rule> rules;
-    bs::LoadRules(paths, &rules, &errors);
-    if (errors.empty()) {
-      auto set = bs::PatternSet::Compile(std::move(rules), &errors);
-      if (set.ok() && errors.empty()) bs::CheckExamples(*set.value(), &errors);
-    }
+    // Names resolve as the CLI's check and -p resolve them ("default", "c4").
+    for (std::string& p : paths) p = bs::ResolvePatternsPath(p, nullptr);
+    report = bs::CheckRules(paths);
   }
   std::vector<std::string> lines;
-  for (const bs::RuleError& e : errors) lines.push_back(e.ToString());
+  for (const bs::RuleError& e : report.errors) lines.push_back(e.ToString());
   return lines;
 }
 
@@ -500,8 +497,8 @@ cleaned: a non-str or a lone surrogate raises (naming its index) and nothing is 
   m.def("check", &Check, py::arg("path"),
         R"doc(check(path) -> list[str]
 
-Compiles a rule file or directory (or a list of them) and runs each rule's match:/nomatch:
-examples, as `boilerstrip check` does; returns every problem as "FILE:LINE: rule NAME: message"
-(an empty list when all is well).)doc");
+Compiles a rule file or directory or a built-in preset name (or a list of them) and runs each
+rule's match:/nomatch: examples, as `boilerstrip check` does; returns every problem at once, in
+file and line order, as "FILE:LINE: rule NAME: message" (an empty list when all is well).)doc");
   m.def("default_patterns_path", &bs::DefaultPatternsPath);
 }

@@ -26,6 +26,7 @@ class Cleaner::State {
   struct Verdict {
     int32_t drop;
     int32_t truncate;
+    int32_t cut;
     int32_t drop_doc;
     bool keep;
   };
@@ -232,7 +233,7 @@ Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, 
   const int32_t rule_count = static_cast<int32_t>(rules.size());
   for (const Line& l : st.lines) stats->lines_in += l.blank ? 0 : 1;
 
-  st.verdicts.assign(n, State::Verdict{kNone, kNone, kNone, false});
+  st.verdicts.assign(n, State::Verdict{kNone, kNone, kNone, kNone, false});
   for (const Hit& h : st.hits) {
     const size_t li = h.line;
     if (st.lines[li].blank) continue;
@@ -243,6 +244,7 @@ Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, 
       case Action::kTruncate: TakeMin(&v.truncate, r); break;
       case Action::kDropDoc: TakeMin(&v.drop_doc, r); break;
       case Action::kKeep: v.keep = true; break;
+      case Action::kCut: TakeMin(&v.cut, r); break;
     }
   }
 
@@ -259,7 +261,9 @@ Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, 
     }
   }
 
-  // truncate: the first non-protected truncate line that starts in the tail cuts the rest.
+  // truncate and cut: the first non-protected line whose rule may cut there cuts the rest. A
+  // truncate line may in the tail, or after truncate_after_prose_bytes of prose; a cut line
+  // anywhere after cut_after_prose_bytes of prose. On the same line the lower rule names it.
   const double tail_start = static_cast<double>(text.size()) * (1.0 - options_.tail_fraction);
   size_t cut = n;
   int32_t cut_rule = kNone;
@@ -269,11 +273,20 @@ Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, 
     for (size_t i = 0; i < n; ++i) {
       const State::Verdict& v = st.verdicts[i];
       const Line& l = st.lines[i];
-      if (!v.keep && v.truncate != kNone &&
-          (l.begin >= tail_start || (prose_needed > 0 && prose_before >= prose_needed))) {
-        cut = i;
-        cut_rule = v.truncate;
-        break;
+      if (!v.keep) {
+        int32_t here = kNone;
+        if (v.truncate != kNone &&
+            (l.begin >= tail_start || (prose_needed > 0 && prose_before >= prose_needed))) {
+          here = v.truncate;
+        }
+        if (v.cut != kNone && prose_before >= options_.cut_after_prose_bytes) {
+          TakeMin(&here, v.cut);
+        }
+        if (here != kNone) {
+          cut = i;
+          cut_rule = here;
+          break;
+        }
       }
       if (l.end - l.begin >= CleanerOptions::kLongLineBytes) prose_before += l.end - l.begin;
     }
@@ -286,8 +299,9 @@ Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, 
       const State::Verdict& v = st.verdicts[i];
       st.marks[i] = st.lines[i].blank ? LineMark::kBlank
                     : v.keep          ? LineMark::kProtected
-                    : (i >= cut || v.drop != kNone || v.truncate != kNone) ? LineMark::kRemoved
-                                                                           : LineMark::kOpen;
+                    : (i >= cut || v.drop != kNone || v.truncate != kNone || v.cut != kNone)
+                        ? LineMark::kRemoved
+                        : LineMark::kOpen;
     }
     classifier_->Classify(text, st.lines, &st.marks, &st.classifier_scratch);
   }
@@ -318,9 +332,11 @@ Result<bool> Cleaner::CleanText(std::string_view text, State& st, Stats* stats, 
     if (!v.keep) {
       if (i >= cut) {
         reason = cut_rule;
-      } else if (v.drop != kNone || v.truncate != kNone) {
-        reason = v.drop == kNone ? v.truncate
-                 : v.truncate == kNone ? v.drop : std::min(v.drop, v.truncate);
+      } else if (v.drop != kNone || v.truncate != kNone || v.cut != kNone) {
+        // Outside the cut, each removing rule acts as drop: the lowest-numbered names it.
+        for (int32_t r : {v.drop, v.truncate, v.cut}) {
+          if (r != kNone) TakeMin(&reason, r);
+        }
       } else if (classifier_ != nullptr && st.marks[i] == LineMark::kChrome) {
         reason = cls_reason;
       }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "boilerstrip/rules.h"
+#include "rules/embedded_patterns.h"
 
 namespace boilerstrip {
 namespace {
@@ -202,6 +203,15 @@ Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
 
 Result<std::shared_ptr<const LineModel>> LineModel::Load(const std::string& path) {
   std::error_code ec;
+  if (path == DefaultPath() && !std::filesystem::exists(path, ec)) {
+    // The bundled model, compiled in like the presets, so that the binary needs no file.
+    if (embedded::kLineModelSize == 0) {
+      return Status::RunError("line model " + path + ": this build has no bundled model");
+    }
+    return Parse(std::string(reinterpret_cast<const char*>(embedded::kLineModel),
+                             embedded::kLineModelSize),
+                 path);
+  }
   if (std::filesystem::is_directory(path, ec)) {
     return Status::RunError("line model " + path + ": is a directory");
   }
@@ -214,7 +224,7 @@ Result<std::shared_ptr<const LineModel>> LineModel::Load(const std::string& path
 }
 
 std::string LineModel::DefaultPath() {
-  return (std::filesystem::path(DefaultPatternsPath()).parent_path() / "line-model").string();
+  return std::string(kBuiltinPrefix) + "line-model";
 }
 
 double LineModel::Score(const float* row) const {

@@ -65,6 +65,7 @@ struct IntFlag {
 
 const IntFlag kIntFlags[] = {
     {"--truncate-after-prose", &CleanerOptions::truncate_after_prose_bytes, nullptr, 0, 1L << 40},
+    {"--cut-after-prose", &CleanerOptions::cut_after_prose_bytes, nullptr, 0, 1L << 40},
     {"--min-dup-length", &CleanerOptions::min_dedup_bytes, nullptr, 0, 1 << 30},
     {"--classifier-short", nullptr, &ClassifierOptions::short_chars, 0, 1 << 20},
     {"--classifier-long", nullptr, &ClassifierOptions::long_chars, 0, 1 << 20},

@@ -1,5 +1,7 @@
 #include "cli/flags.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -201,6 +203,19 @@ bool WriteFileOrFail(const std::string& path, std::string_view bytes) {
   std::fprintf(stderr, "boilerstrip: %s: cannot write stats: %s\n", path.c_str(),
                st.message().c_str());
   return false;
+}
+
+bool KeepExistingOutput(const std::string& path, bool force, int verbosity) {
+  if (force || path.empty() || path == "-") return false;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  // A device or FIFO (/dev/null, /dev/stdout, a pipe) is written to, not an output to keep.
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) return false;
+  if (verbosity >= 1) {
+    std::fprintf(stderr, "boilerstrip: %s: output exists, skipped (--force to redo)\n",
+                 path.c_str());
+  }
+  return true;
 }
 
 }  // namespace boilerstrip::cli

@@ -100,6 +100,13 @@ Result<TaskShare> RankFromEnv(std::optional<long> rank, std::optional<long> worl
 // command must then exit 1.
 [[nodiscard]] bool WriteFileOrFail(const std::string& path, std::string_view bytes);
 
+// The one overwrite rule of every command that writes a file (clean's shards, profile, merge,
+// gen): an existing output is kept unless -f (`force`), and the command says so, in the same
+// words as clean and profile: "boilerstrip: PATH: output exists, skipped (--force to redo)"
+// (unless `verbosity` is 0). True when `path` exists and is to be kept; false when it is to be
+// written: absent, forced, "-" (standard output), or a device or FIFO.
+bool KeepExistingOutput(const std::string& path, bool force, int verbosity);
+
 }  // namespace boilerstrip::cli
 
 #endif  // BOILERSTRIP_SRC_CLI_FLAGS_H_

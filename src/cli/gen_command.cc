@@ -28,6 +28,8 @@ a smaller --size gives a prefix of a larger one.
       --truth FILE    also write, per record, {"id":..,"chrome":[..],"site":[..]}: the
                       0-based indices of the text's lines that are chrome (the default rules
                       or in-document dedup remove them) and site-repeated lines
+  -f, --force         replace an existing output (or truth file); without it an existing
+                      one is kept and the command says so
 )";
 
 }  // namespace
@@ -36,6 +38,7 @@ int GenCommand(int argc, char** argv) {
   SampleOptions opt;
   std::string output = "-";
   std::string truth;
+  bool force = false;
   cli::Args args(argc, argv, "o", "gen");
   while (args.Next()) {
     const std::string& a = args.flag();
@@ -45,6 +48,8 @@ int GenCommand(int argc, char** argv) {
     }
     if (a == "-o" || a == "--output") {
       output = args.Value();
+    } else if (a == "-f" || a == "--force") {
+      force = true;
     } else if (a == "--truth") {
       truth = args.Value();
     } else if (a == "--size") {
@@ -70,6 +75,10 @@ int GenCommand(int argc, char** argv) {
     }
   }
   if (!truth.empty() && truth == output) args.Fail("--truth and -o name the same file");
+  // An existing sample (or truth file) is kept unless -f, as every command keeps its outputs.
+  const bool keep_output = cli::KeepExistingOutput(output, force, 1);
+  const bool keep_truth = cli::KeepExistingOutput(truth, force, 1);
+  if (keep_output || keep_truth) return 0;
   Status st = WriteSample(opt, output, truth, nullptr);
   if (!st.ok()) {
     std::fprintf(stderr, "boilerstrip: %s\n", st.message().c_str());

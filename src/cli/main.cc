@@ -43,7 +43,7 @@ const char kOverview[] = R"(boilerstrip )" BOILERSTRIP_VERSION R"( — strip boi
 usage:
   boilerstrip clean [OPTIONS] INPUT... -o OUTDIR
   boilerstrip annotate [OPTIONS] INPUT... -o ATTRDIR   (Dolma attributes; see below)
-  boilerstrip check PATH...
+  boilerstrip check [-v] PATH...      (see boilerstrip check --help)
   boilerstrip profile | merge | inspect ...   (site profiles; see below)
   boilerstrip gen [--size 1G] [--seed N] [--sites N] [--truth FILE] [-o FILE]  (sample shard)
   boilerstrip report [OPTIONS] INPUT... -o REPORT.html   (what clean removes, and why; see
@@ -70,10 +70,11 @@ or no manifest) is an error naming the difference, unless -f or --resume=redo-ch
                           directories) and mirror the tree under OUTDIR (and the
                           quarantine directory)
   -p, --patterns PATH     a rule file or a directory of *.rules files; repeatable
-                          (default: the bundled patterns/default). A NAME that is no
-                          existing path names a bundled preset, patterns/NAME: default,
-                          or c4 (C4's line filter; turns the classifier and dedup off
-                          unless --classifier or --dedup is given)
+                          (default: the built-in preset default). A NAME that is no
+                          existing path names a preset built into the binary (copies
+                          of patterns/NAME): default, or c4 (C4's line filter; turns
+                          the classifier and dedup off unless --classifier or --dedup
+                          is given)
   -T, --threads N         worker threads, 0 = all cores (default 0)
       --text-field PATH   the JSON field holding the text, dotted for nested objects
                           (content.body; default: text)
@@ -95,6 +96,9 @@ or no manifest) is an error naming the difference, unless -f or --resume=redo-ch
                           (default 0.333)
       --truncate-after-prose B  truncate rules also cut outside the tail after B bytes
                           of long (prose) lines; 0 = off (default 5000)
+      --cut-after-prose B cut rules cut the rest wherever they match, once B bytes of
+                          long (prose) lines stand before; else they drop the line;
+                          0 = no guard (default 1000)
       --min-dup-length N  normalized lines shorter than N bytes are never duplicates
                           (default 16)
       --no-dedup          keep repeated lines
@@ -173,14 +177,6 @@ is quarantined as by clean and still gets its row, with empty attributes.
 and every option of clean (boilerstrip clean --help).
 )";
 
-const char kCheckUsage[] = R"(usage: boilerstrip check PATH...
-
-check: compile rule files (or directories of *.rules), run each rule's match:/nomatch:
-examples, and report every problem as FILE:LINE: rule NAME: message.
-
-exit status: 0 every rule compiles and every example passes; 1 otherwise.
-)";
-
 
 // Builds the cleaner the cleaning flags describe, printing every rule error. Exits 1 on failure.
 std::unique_ptr<bs::Cleaner> BuildCleanerOrExit(bs::cli::CleanerSetup setup) {
@@ -193,24 +189,56 @@ std::unique_ptr<bs::Cleaner> BuildCleanerOrExit(bs::cli::CleanerSetup setup) {
   std::exit(kExitUsage);
 }
 
-int Check(const std::vector<std::string>& paths) {
-  if (paths.empty()) Die("check: no rule file given");
-  std::vector<bs::Rule> rules;
-  std::vector<bs::RuleError> errors;
-  bs::LoadRules(paths, &rules, &errors);
-  size_t rule_count = rules.size();
-  size_t example_count = 0;
-  for (const auto& r : rules) example_count += r.examples.size();
-  if (errors.empty()) {
-    auto set = bs::PatternSet::Compile(std::move(rules), &errors);
-    if (set.ok() && errors.empty()) bs::CheckExamples(*set.value(), &errors);
+const char kCheckUsage[] = R"(usage: boilerstrip check [OPTIONS] PATH...
+
+Reads rule files, directories of *.rules files or built-in presets (each PATH as -p of clean
+takes it: an existing path, else a preset name such as default or c4), compiles every rule,
+runs each rule's match:/nomatch: examples, and reports every problem at once, in file and line
+order, as FILE:LINE: rule NAME: message. Exit status 0 when there is none, else 1.
+
+  -v, --verbose   also list each file read, with its rules and examples
+  -q, --quiet     no summary line
+  -h, --help      this help
+)";
+
+int Check(int argc, char** argv) {
+  std::vector<std::string> paths;
+  int verbosity = 1;
+  bs::cli::Args args(argc, argv, "", "check");
+  while (args.Next()) {
+    const std::string& a = args.flag();
+    if (args.positional()) paths.push_back(bs::ResolvePatternsPath(a, nullptr));
+    else if (a == "-v" || a == "--verbose") verbosity = 2;
+    else if (a == "-q" || a == "--quiet") verbosity = 0;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kCheckUsage, stdout);
+      return kExitOk;
+    } else args.Fail("unknown option '" + a + "'");
   }
-  for (const auto& e : errors) std::printf("%s\n", e.ToString().c_str());
-  if (!errors.empty()) {
-    std::fprintf(stderr, "boilerstrip: %zu error%s\n", errors.size(), errors.size() == 1 ? "" : "s");
+  if (paths.empty()) args.Fail("no rule file given");
+  bs::RuleCheckReport report = bs::CheckRules(paths);
+  if (verbosity > 1) {
+    std::vector<std::pair<std::string, std::pair<size_t, size_t>>> files;  // rules, examples
+    for (const bs::Rule& r : report.rules) {
+      if (files.empty() || files.back().first != r.file) files.push_back({r.file, {0, 0}});
+      files.back().second.first += 1;
+      files.back().second.second += r.examples.size();
+    }
+    for (const auto& [file, n] : files) {
+      std::fprintf(stderr, "boilerstrip: %s: %zu rules, %zu examples\n", file.c_str(), n.first,
+                   n.second);
+    }
+  }
+  for (const auto& e : report.errors) std::printf("%s\n", e.ToString().c_str());
+  const size_t n = report.errors.size();
+  if (n > 0) {
+    if (verbosity > 0) std::fprintf(stderr, "boilerstrip: %zu error%s\n", n, n == 1 ? "" : "s");
     return kExitUsage;
   }
-  std::fprintf(stderr, "boilerstrip: %zu rules and %zu examples OK\n", rule_count, example_count);
+  if (verbosity > 0) {
+    std::fprintf(stderr, "boilerstrip: %zu rules and %zu examples OK\n", report.rules.size(),
+                 report.examples);
+  }
   return kExitOk;
 }
 
@@ -358,15 +386,6 @@ int main(int argc, char** argv) {
   if (cmd == "profile") return bs::cli::ProfileMain(argc - 2, argv + 2);
   if (cmd == "merge") return bs::cli::MergeMain(argc - 2, argv + 2);
   if (cmd == "inspect") return bs::cli::InspectMain(argc - 2, argv + 2);
-  if (cmd == "check") {
-    std::vector<std::string> paths(argv + 2, argv + argc);
-    for (const auto& p : paths) {
-      if (p == "-h" || p == "--help") {
-        std::fputs(kCheckUsage, stdout);
-        return kExitOk;
-      }
-    }
-    return Check(paths);
-  }
+  if (cmd == "check") return Check(argc - 2, argv + 2);
   Die("unknown command '" + cmd + "'");
 }

@@ -34,9 +34,10 @@ site profiles (lines a site repeats on many of its pages; docs/cluster.md):
       --stats FILE            write the counters as JSON
       --rank R --world-size W take inputs R, R+W, ... (defaults from SLURM_ARRAY_TASK_*)
       -f, --force, -q, -v
-  boilerstrip merge [--final [THRESHOLDS]] PROFILE... -o PROFILE
+  boilerstrip merge [--final [THRESHOLDS]] [-f] [-q] PROFILE... -o PROFILE
       add the counts of many profiles (any grouping gives the same bytes); --final drops
-      sites and lines that cannot pass THRESHOLDS (the result cannot be merged again)
+      sites and lines that cannot pass THRESHOLDS (the result cannot be merged again);
+      an existing output is kept unless -f
   boilerstrip inspect PROFILE [--site DOMAIN] [--top N] [--text SHARD]...
       header, totals, the biggest sites; with --site, its most repeated lines (hash, docs,
       and with --text, the text of each as first found in those shards' pages of the site;
@@ -85,6 +86,7 @@ Adds the counts of many profiles: the reduce step (any grouping gives the same b
       --min-site-docs N   sites with fewer documents are never touched (default 5)
       --min-line-share F  a line on >= F of its site's documents goes (default 0.5)
       --min-line-docs N   ... or on >= N of them; 0 = off (default 100)
+  -f, --force             replace an existing output (else it is kept, and merge says so)
   -q, --quiet             no summary
 )";
 
@@ -220,7 +222,7 @@ int ProfileMain(int argc, char** argv) {
 int MergeMain(int argc, char** argv) {
   std::vector<std::string> inputs;
   std::string output;
-  bool final = false, quiet = false;
+  bool final = false, quiet = false, force = false;
   SiteOptions thresholds;
   Args args(argc, argv, "o");
   while (args.Next()) {
@@ -231,6 +233,7 @@ int MergeMain(int argc, char** argv) {
     else if (a == "--min-site-docs" || a == "--min-line-share" || a == "--min-line-docs") {
       ParseSiteThreshold(a, args.Value(), &thresholds);
     } else if (a == "-q" || a == "--quiet") quiet = true;
+    else if (a == "-f" || a == "--force") force = true;
     else if (a == "-h" || a == "--help") {
       std::fputs(kMergeUsage, stdout);
       return kExitOk;
@@ -238,6 +241,7 @@ int MergeMain(int argc, char** argv) {
   }
   if (inputs.empty()) Die("merge: no input profile given");
   if (output.empty()) Die("merge: no output file given (-o PROFILE)");
+  if (KeepExistingOutput(output, force, quiet ? 0 : 1)) return kExitOk;
   ProfileInfo info;
   InstallSignalHandlers();
   Status s = MergeProfiles(inputs, output, final ? &thresholds : nullptr, &info);

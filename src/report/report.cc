@@ -16,10 +16,12 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
 #include "boilerstrip/pipeline.h"
+#include "boilerstrip/rules.h"
 #include "boilerstrip/text.h"
 #include "io/codec.h"
 #include "io/io.h"
@@ -780,13 +782,26 @@ void Builder::Finish() {
     if (it == report_.rule_files.end()) {
       RuleFileInfo info;
       info.path = r.file;
-      std::ifstream in(r.file, std::ios::binary);
-      if (in) {
-        std::stringstream ss;
-        ss << in.rdbuf();
+      // A built-in preset's file ("builtin:default/x.rules") is hashed from its embedded bytes.
+      std::optional<std::string> bytes;
+      for (const BuiltinRuleFile& f : BuiltinRuleFiles()) {
+        if (std::string(kBuiltinPrefix) + std::string(f.preset) + "/" + std::string(f.name) ==
+            r.file) {
+          bytes = std::string(f.bytes);
+        }
+      }
+      if (!bytes) {
+        std::ifstream in(r.file, std::ios::binary);
+        if (in) {
+          std::stringstream ss;
+          ss << in.rdbuf();
+          bytes = ss.str();
+        }
+      }
+      if (bytes) {
         char hex[17];
         std::snprintf(hex, sizeof hex, "%016llx",
-                      static_cast<unsigned long long>(HashBytes(ss.str())));
+                      static_cast<unsigned long long>(HashBytes(*bytes)));
         info.hash = hex;
       }
       report_.rule_files.push_back(std::move(info));

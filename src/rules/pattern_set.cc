@@ -921,11 +921,82 @@ std::string ExpressionError(const std::string& expr, unsigned flags) {
   return message;
 }
 
-// Compiles one rule alone, as written and as rewritten, to attribute an error to it.
+// Hyperscan's message about an expression, in the words of the rule language. `shift` is how
+// far the author's pattern stands into the expression Hyperscan read (its "index N" is then
+// character N - shift + 1 of the pattern); negative when the expression was rewritten, and an
+// index would point nowhere useful. Messages not known here are passed on, marked as
+// Hyperscan's.
+std::string RuleLanguageMessage(const std::string& hs, int shift) {
+  struct Translation {
+    const char* starts;  // the message's first words
+    const char* says;    // what to say instead; "@" becomes " at character N" when known
+  };
+  static constexpr Translation kTranslations[] = {
+      {"Pattern matches empty buffer",
+       "the pattern can match an empty line; anchor it or require a character"},
+      {"Missing close parenthesis",
+       "a group opened@ is never closed: missing ')' (write '\\(' to match a parenthesis)"},
+      {"Unmatched parentheses", "')'@ closes no group (write '\\)' to match a parenthesis)"},
+      {"Unterminated character class", "the character class '['@ is never closed: missing ']'"},
+      {"Zero-width assertions are not supported",
+       "lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported; match the text "
+       "itself"},
+      {"Back-references are unsupported",
+       "back-references (\\1, \\k<name>) are not supported"},
+      {"Invalid back reference", "back-references (\\1, \\g1, \\k<name>) are not supported"},
+      {"Invalid repeat",
+       "the repeat@ has nothing to repeat, or bounds out of order ('*', '+', '?' or {m,n} "
+       "after a character or group; write '\\*' to match a star)"},
+      {"Bounded repeat is too large", "a repeat count {m,n} is too large; use '+' or '*'"},
+      {"Invalid POSIX named class", "unknown character class name '[:...:]'@"},
+      {"Embedded start anchors",
+       "'^' can stand only at the start of the pattern or of an alternative (write '\\^' to "
+       "match a caret)"},
+      {"Embedded end anchors",
+       "'$' can stand only at the end of the pattern or of an alternative (write '\\$' to "
+       "match a dollar sign)"},
+      {"Atomic groups are unsupported", "atomic groups (?>...) are not supported; use (?:...)"},
+      {"Possessive quantifiers",
+       "possessive repeats (*+, ++, ?+) are not supported; drop the second '+'"},
+      {"Unknown property", "unknown Unicode property \\p{...}@ (flag u enables properties)"},
+      {"Unrecognised character after (?", "unknown kind of group '(?'@"},
+      {"Range out of order in character class",
+       "a range in a character class runs backwards (like z-a)@"},
+      {"Unescaped \\ at end of input",
+       "the pattern ends in a lone '\\' (write '\\\\' to match a backslash)"},
+      {"Expression is not valid UTF-8", "the pattern is not valid UTF-8"},
+      {"Pattern is too large", "the pattern is too large to compile; split the rule"},
+      {"Resource limit exceeded", "the pattern is too large to compile; split the rule"},
+  };
+  for (const Translation& t : kTranslations) {
+    if (hs.rfind(t.starts, 0) != 0) continue;
+    std::string where;
+    if (size_t at = hs.find("index "); at != std::string::npos && shift >= 0) {
+      long index = std::strtol(hs.c_str() + at + 6, nullptr, 10);
+      if (index >= shift) where = " at character " + std::to_string(index - shift + 1);
+    }
+    std::string says = t.says;
+    if (size_t mark = says.find('@'); mark != std::string::npos) says.replace(mark, 1, where);
+    return says;
+  }
+  return "Hyperscan: " + hs;
+}
+
+// Compiles one rule alone, as written and as rewritten, to attribute an error to it, in the
+// rule language's words. The pattern alone comes first when the whole-line form fails, so that
+// positions count in the author's pattern.
 std::string CompileError(const Rule& rule) {
-  std::string message = ExpressionError(WrittenExpression(rule), HsFlags(rule));
-  if (message.empty()) message = ExpressionError(PatternSet::Expression(rule), HsFlags(rule));
-  return message;
+  const unsigned flags = HsFlags(rule);
+  std::string message = ExpressionError(WrittenExpression(rule), flags);
+  if (!message.empty()) {
+    if (rule.whole_line) {
+      std::string bare = ExpressionError(rule.pattern, flags);
+      if (!bare.empty()) return RuleLanguageMessage(bare, 0);
+    }
+    return RuleLanguageMessage(message, rule.whole_line ? 7 : 0);  // "^\s*(?:" before it
+  }
+  message = ExpressionError(PatternSet::Expression(rule), flags);
+  return message.empty() ? message : RuleLanguageMessage(message, -1);
 }
 
 // The compiled-database cache: $BOILERSTRIP_CACHE_DIR (empty = off), else
@@ -1253,12 +1324,24 @@ Result<std::unique_ptr<PatternSet>> PatternSet::Compile(std::vector<Rule> rules,
     return Status::RunError("too many rules");
   }
   const size_t errors_before = errors->size();
-  for (const Rule& r : rs) {
-    std::string problem = CollapsedLineProblem(r.pattern);
-    if (problem.empty() && !r.utf8) SplitMultibyteClasses(r.pattern, &problem);
-    if (!problem.empty()) errors->push_back({r.file, r.line_number, r.name, problem});
+  std::vector<std::string> problems(rs.size());
+  bool any_problem = false;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    const Rule& r = rs[i];
+    problems[i] = CollapsedLineProblem(r.pattern);
+    if (problems[i].empty() && !r.utf8) SplitMultibyteClasses(r.pattern, &problems[i]);
+    any_problem |= !problems[i].empty();
   }
-  if (errors->size() != errors_before) return Status::RunError("rules failed to compile");
+  if (any_problem) {
+    // Every problem in one pass: Hyperscan's view of the rules that passed the first checks.
+    for (size_t i = 0; i < rs.size(); ++i) {
+      if (problems[i].empty()) problems[i] = CompileError(rs[i]);
+      if (!problems[i].empty()) {
+        errors->push_back({rs[i].file, rs[i].line_number, rs[i].name, problems[i]});
+      }
+    }
+    return Status::RunError("rules failed to compile");
+  }
   // Rules whose matches provably stay within a line go into the database scanned over the whole
   // text; the others into the one scanned line by line.
   std::vector<unsigned> whole, per_line;

@@ -1,15 +1,16 @@
 // Rule-file parser. The grammar is written in patterns/README.md; keep the two in step.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "boilerstrip/rules.h"
-
-#ifndef BOILERSTRIP_SOURCE_PATTERNS
-#define BOILERSTRIP_SOURCE_PATTERNS ""
-#endif
+#include "rules/embedded_patterns.h"
 
 namespace boilerstrip {
 namespace {
@@ -47,6 +48,7 @@ bool ParseAction(std::string_view word, Action* action) {
   else if (word == "truncate") *action = Action::kTruncate;
   else if (word == "drop-doc") *action = Action::kDropDoc;
   else if (word == "keep") *action = Action::kKeep;
+  else if (word == "cut") *action = Action::kCut;
   else return false;
   return true;
 }
@@ -59,6 +61,7 @@ std::string_view ActionName(Action action) {
     case Action::kTruncate: return "truncate";
     case Action::kDropDoc: return "drop-doc";
     case Action::kKeep: return "keep";
+    case Action::kCut: return "cut";
   }
   return "?";
 }
@@ -86,6 +89,8 @@ void ParseRuleText(std::string_view text, const std::string& file, std::vector<R
   auto error = [&](std::string rule, std::string message) {
     errors->push_back({file, line_number, std::move(rule), std::move(message)});
   };
+  // A UTF-8 byte order mark, as some editors write, is no part of the first line.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   while (!text.empty()) {
     size_t nl = text.find('\n');
     std::string_view raw = text.substr(0, nl);
@@ -138,12 +143,12 @@ void ParseRuleText(std::string_view text, const std::string& file, std::vector<R
     rule.file = file;
     rule.line_number = line_number;
     if (action_word.empty()) {
-      error(rule.name, "missing action (drop, truncate, drop-doc or keep)");
+      error(rule.name, "missing action (drop, truncate, cut, drop-doc or keep)");
       continue;
     }
     if (!ParseAction(action_word, &rule.action)) {
       error(rule.name, "unknown action '" + std::string(action_word) +
-                           "' (expected drop, truncate, drop-doc or keep)");
+                           "' (expected drop, truncate, cut, drop-doc or keep)");
       continue;
     }
     if (flags.empty()) {
@@ -176,37 +181,130 @@ void ParseRuleText(std::string_view text, const std::string& file, std::vector<R
   }
 }
 
+const std::vector<BuiltinRuleFile>& BuiltinRuleFiles() {
+  static const std::vector<BuiltinRuleFile> files = [] {
+    std::vector<BuiltinRuleFile> v;
+    for (size_t i = 0; i < embedded::kFileCount; ++i) {
+      const embedded::EmbeddedFile& f = embedded::kFiles[i];
+      v.push_back({f.preset, f.name,
+                   std::string_view(reinterpret_cast<const char*>(f.data), f.size)});
+    }
+    return v;
+  }();
+  return files;
+}
+
+std::vector<std::string> BuiltinPresets() {
+  std::vector<std::string> names;
+  for (const BuiltinRuleFile& f : BuiltinRuleFiles()) {
+    if (names.empty() || names.back() != f.preset) names.emplace_back(f.preset);
+  }
+  return names;
+}
+
+namespace {
+
+std::string PresetList() {
+  std::string s;
+  for (const std::string& name : BuiltinPresets()) s += (s.empty() ? "" : ", ") + name;
+  return s;
+}
+
+bool BareName(std::string_view arg) {
+  if (arg.empty()) return false;
+  for (char c : arg) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The whole of file `path`, or the OS's reason it cannot be read.
+Result<std::string> ReadRuleFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::RunError(std::strerror(errno));
+  std::string bytes;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      return Status::RunError(std::strerror(saved));
+    }
+    if (n == 0) break;
+    bytes.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return bytes;
+}
+
+}  // namespace
+
 void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
                std::vector<RuleError>* errors) {
   namespace fs = std::filesystem;
   size_t first_new = rules->size();
+  // Files already read, by identity (canonical path, or the built-in label): a file named twice
+  // is read once, not reported as a copy of every one of its rules.
+  std::unordered_set<std::string> read;
   for (const std::string& path : paths) {
-    std::vector<std::string> files;
     std::error_code ec;
     if (path == kNoRules && !fs::exists(path, ec)) continue;  // asked for: no rules
     const size_t rules_before = rules->size(), errors_before = errors->size();
-    if (fs::is_directory(path, ec)) {
-      for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.path().extension() == ".rules") files.push_back(entry.path().string());
+    size_t fresh = 0;  // files of this path not read before
+    if (path.rfind(kBuiltinPrefix, 0) == 0 && !fs::exists(path, ec)) {
+      const std::string preset = path.substr(kBuiltinPrefix.size());
+      bool any = false;
+      for (const BuiltinRuleFile& f : BuiltinRuleFiles()) {
+        if (f.preset != preset) continue;
+        any = true;
+        std::string label = path + "/" + std::string(f.name);
+        if (!read.insert(label).second) continue;
+        ++fresh;
+        ParseRuleText(f.bytes, label, rules, errors);
       }
-      std::sort(files.begin(), files.end());
-      if (files.empty()) errors->push_back({path, 0, "", "no *.rules files in directory"});
+      if (!any) {
+        errors->push_back({path, 0, "", "no such built-in preset (built in: " + PresetList() + ")"});
+      }
     } else {
-      files.push_back(path);
-    }
-    for (const std::string& file : files) {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) {
-        errors->push_back({file, 0, "", "cannot read rule file"});
-        continue;
+      std::vector<std::string> files;
+      if (fs::is_directory(path, ec)) {
+        for (const auto& entry : fs::directory_iterator(path, ec)) {
+          if (entry.path().extension() == ".rules") files.push_back(entry.path().string());
+        }
+        if (ec) {
+          errors->push_back({path, 0, "", "cannot read directory: " + ec.message()});
+          continue;
+        }
+        std::sort(files.begin(), files.end());
+        if (files.empty()) errors->push_back({path, 0, "", "no *.rules files in directory"});
+      } else {
+        files.push_back(path);
       }
-      std::ostringstream buf;
-      buf << in.rdbuf();
-      ParseRuleText(buf.str(), file, rules, errors);
+      for (const std::string& file : files) {
+        std::error_code canon_ec;
+        fs::path id = fs::weakly_canonical(file, canon_ec);
+        if (!read.insert(canon_ec ? file : id.string()).second) continue;
+        ++fresh;
+        Result<std::string> bytes = ReadRuleFile(file);
+        if (!bytes.ok()) {
+          std::string message = "cannot read rule file: " + bytes.status().message();
+          // A bare name that is neither a file nor a preset: say which names are presets.
+          if (BareName(file) && !fs::exists(file, ec)) {
+            message = "no such file, directory or built-in preset (built in: " + PresetList() + ")";
+          }
+          errors->push_back({file, 0, "", message});
+          continue;
+        }
+        ParseRuleText(bytes.value(), file, rules, errors);
+      }
     }
     // A path that yields no rule (an empty file, /dev/null, a directory of empty files) is
     // almost surely a mistake; no rules at all are asked for by name (kNoRules).
-    if (rules->size() == rules_before && errors->size() == errors_before) {
+    if (fresh > 0 && rules->size() == rules_before && errors->size() == errors_before) {
       errors->push_back({path, 0, "", "no rules"});
     }
   }
@@ -223,35 +321,22 @@ void LoadRules(const std::vector<std::string>& paths, std::vector<Rule>* rules,
   }
 }
 
-std::string DefaultPatternsPath() {
-  namespace fs = std::filesystem;
-  if (const char* env = std::getenv("BOILERSTRIP_PATTERNS"); env != nullptr && *env) return env;
-  std::error_code ec;
-  std::string source = BOILERSTRIP_SOURCE_PATTERNS;
-  if (!source.empty() && fs::is_directory(source, ec)) return source;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path installed = exe.parent_path().parent_path() / "share/boilerstrip/patterns/default";
-    if (fs::is_directory(installed, ec)) return installed.string();
-  }
-  return source.empty() ? "patterns/default" : source;
-}
+std::string DefaultPatternsPath() { return std::string(kBuiltinPrefix) + "default"; }
 
 std::string ResolvePatternsPath(const std::string& arg, bool* is_preset) {
   namespace fs = std::filesystem;
   if (is_preset != nullptr) *is_preset = false;
   std::error_code ec;
   if (arg.empty() || arg == kNoRules || fs::exists(arg, ec)) return arg;
-  for (char c : arg) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_';
-    if (!ok) return arg;
+  std::string name = arg;
+  if (name.rfind(kBuiltinPrefix, 0) == 0) name = name.substr(kBuiltinPrefix.size());
+  if (!BareName(name)) return arg;
+  for (const std::string& preset : BuiltinPresets()) {
+    if (preset != name) continue;
+    if (is_preset != nullptr) *is_preset = true;
+    return std::string(kBuiltinPrefix) + name;
   }
-  // Presets sit beside the default set, wherever DefaultPatternsPath found it.
-  fs::path dir = fs::path(DefaultPatternsPath()).parent_path() / arg;
-  if (!fs::is_directory(dir, ec)) return arg;
-  if (is_preset != nullptr) *is_preset = true;
-  return dir.string();
+  return arg;
 }
 
 }  // namespace boilerstrip

@@ -217,9 +217,9 @@ opts[clean]="--output --patterns --threads --text-field --stats --on-bad-record 
   --recursive"
 opts[profile]="--output --threads --text-field --url-field --psl --memory --max-record-size
   --stats --rank --world-size --force --quiet --verbose"
-opts[merge]="--output --final --min-site-docs --min-line-share --min-line-docs --quiet"
+opts[merge]="--output --final --min-site-docs --min-line-share --min-line-docs --quiet --force"
 opts[inspect]="--site --top --text --url-field --text-field --psl"
-opts[gen]="--output --size --seed --sites --truth"
+opts[gen]="--output --size --seed --sites --truth --force"
 all=$(printf '%s\n' ${opts[clean]} ${opts[profile]} ${opts[merge]} ${opts[inspect]} ${opts[gen]} | sort -u)
 for cmd in clean profile merge inspect gen; do
   expect_rc "$cmd-help" 0 "$bin" "$cmd" --help
@@ -257,13 +257,13 @@ expect_rc kb 0 "$bin" clean "$tmp/kb.jsonl" -o "$tmp/kb" --progress
 check kb-unit grep -qE 'bytes: +[0-9.]+ KB in' "$tmp/stderr"
 check progress-uncompressed has "MB uncompressed" "$tmp/stderr"
 for size in 20KB 1.5K 0.5M 2k; do
-  expect_rc "gen --size $size" 0 "$bin" gen --size "$size" -o "$tmp/g.jsonl"
+  expect_rc "gen --size $size" 0 "$bin" gen -f --size "$size" -o "$tmp/g.jsonl"
 done
 check gen-size-1.5K test "$(stat -c %s "$tmp/g.jsonl")" -ge 2048
 "$bin" gen --size 1.5K -o "$tmp/g15.jsonl"
 check gen-size-fraction test "$(stat -c %s "$tmp/g15.jsonl")" -ge 1536
 "$bin" gen --size 300K --seed 3 -o "$tmp/g.jsonl.gz"
-"$bin" gen --size 300K --seed 3 -o "$tmp/g.jsonl"
+"$bin" gen -f --size 300K --seed 3 -o "$tmp/g.jsonl"  # g.jsonl exists: -f replaces it
 check gen-gz-is-gzip test "$(head -c2 "$tmp/g.jsonl.gz" | od -An -tx1 | tr -d ' ')" = 1f8b
 check gen-gz-same-records sh -c "gzip -dc '$tmp/g.jsonl.gz' | cmp -s - '$tmp/g.jsonl'"
 
