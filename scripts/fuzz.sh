@@ -9,7 +9,7 @@ build=${1:?usage: fuzz.sh BUILD_DIR SECONDS [TARGET...]}
 secs=${2:?usage: fuzz.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(rules_fuzzer record_fuzzer zstd_reader_fuzzer)
+[ ${#targets[@]} -eq 0 ] && targets=(rules_fuzzer record_fuzzer zstd_reader_fuzzer gzip_reader_fuzzer)
 root=$(cd "$(dirname "$0")/.." && pwd)
 status=0
 for t in "${targets[@]}"; do
@@ -29,6 +29,12 @@ for t in "${targets[@]}"; do
         zstd -q -f -c "$corpus/plain.jsonl" > "$corpus/one-frame.zst"
         { zstd -q -c "$corpus/plain.jsonl"; zstd -q --no-check -c "$corpus/plain.jsonl"; } \
           > "$corpus/two-frames.zst"
+      fi ;;
+    gzip_reader_fuzzer)
+      printf '{"text":"a\\nb"}\n{"id":1,"text":"Source link"}\n' > "$corpus/plain.jsonl"
+      if command -v gzip >/dev/null; then
+        gzip -n -c "$corpus/plain.jsonl" > "$corpus/one-member.gz"
+        { gzip -n -1 -c "$corpus/plain.jsonl"; gzip -c "$corpus/plain.jsonl"; } > "$corpus/two-members.gz"
       fi ;;
   esac
   echo "fuzz: $t for ${secs}s (log: $build/$t.log)"

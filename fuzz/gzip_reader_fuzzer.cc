@@ -1,0 +1,184 @@
+// Fuzzes the gzip input reader (io::OpenSource on standard input: sniffing, ISA-L inflate of
+// one member after another, header fields, trailers, truncation and trailing bytes). The input
+// bytes are served as stdin through a memfd. Properties, with zlib (another implementation
+// of RFC 1951/1952) as the judge:
+//   - bytes that start with the gzip magic (1F 8B) are read as gzip; others are not;
+//   - a stream of whole valid members (any header fields, empty members, `cat a.gz b.gz`)
+//     decodes to exactly what zlib decodes, member after member;
+//   - anything else (truncated, corrupt, a bad header or trailer CRC, trailing bytes that are
+//     no member) is a shard error naming the input, never a crash or a silent short read.
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "fuzz_util.h"
+#include "io/codec.h"
+#include "io/io.h"
+
+namespace bs = boilerstrip;
+
+namespace {
+
+constexpr size_t kMaxOutput = size_t{8} << 20;
+
+enum class Judge { kValid, kInvalid, kTooBig };
+
+// zlib's reading of `in` as gzip members one after another, each checked whole (header CRC
+// when present, reserved flags, CRC-32 and length trailer); bytes after a member that do not
+// start another are invalid, like a member cut short.
+Judge Reference(std::string_view in, std::string* out) {
+  static std::string buf(size_t{1} << 16, '\0');
+  z_stream zs{};
+  FUZZ_CHECK(inflateInit2(&zs, 16 + MAX_WBITS) == Z_OK);
+  size_t pos = 0;
+  Judge judge = Judge::kValid;
+  while (pos < in.size() && judge == Judge::kValid) {
+    FUZZ_CHECK(inflateReset(&zs) == Z_OK);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + pos));
+    zs.avail_in = static_cast<uInt>(in.size() - pos);
+    int ret = Z_OK;
+    while (ret == Z_OK) {
+      zs.next_out = reinterpret_cast<Bytef*>(buf.data());
+      zs.avail_out = static_cast<uInt>(buf.size());
+      ret = inflate(&zs, Z_NO_FLUSH);
+      out->append(buf.data(), buf.size() - zs.avail_out);
+      if (out->size() >= kMaxOutput) {
+        judge = Judge::kTooBig;
+        break;
+      }
+      // Z_BUF_ERROR: no progress possible, all input used inside the member (cut short).
+    }
+    if (judge != Judge::kValid) break;
+    if (ret != Z_STREAM_END) judge = Judge::kInvalid;
+    pos = in.size() - zs.avail_in;
+  }
+  inflateEnd(&zs);
+  return judge;
+}
+
+// Structured inputs reach deep into the reader: when the first byte is 'G', the rest is
+// compressed by zlib as 1-4 members at a level from the input, with header fields (name,
+// comment, extra, header CRC) and an empty member in front as the flags say, then optionally
+// cut short and/or has one byte flipped, at positions taken from the input. Other inputs are
+// used as they are.
+//   'G' MEMBERS FLAGS CUT_HI CUT_LO FLIP_HI FLIP_LO PAYLOAD...
+//   MEMBERS: bits 0-1 members - 1, bits 2-5 level % 10; FLAGS: 1 hcrc, 2 cut, 4 flip,
+//   8 name, 16 comment, 32 extra, 64 an empty member first
+std::string Shape(std::string_view in) {
+  if (in.size() < 7 || in[0] != 'G') return std::string(in);
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(in[i]); };
+  const size_t members = byte(1) % 4 + 1;
+  const int level = (byte(1) >> 2) % 10;
+  const unsigned flags = byte(2);
+  const size_t cut_at = byte(3) << 8 | byte(4), flip_at = byte(5) << 8 | byte(6);
+  std::string_view payload = in.substr(7);
+  auto member = [&](std::string_view data) {
+    z_stream zs{};
+    FUZZ_CHECK(deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) ==
+               Z_OK);
+    static char name[] = "part.jsonl";
+    static char comment[] = "written by the fuzzer";
+    static unsigned char extra[] = {'B', 'C', 2, 0, 0x12, 0x34};
+    gz_header header{};
+    header.os = 3;
+    header.hcrc = (flags & 1) != 0;
+    if (flags & 8) header.name = reinterpret_cast<Bytef*>(name);
+    if (flags & 16) header.comment = reinterpret_cast<Bytef*>(comment);
+    if (flags & 32) {
+      header.extra = extra;
+      header.extra_len = sizeof extra;
+    }
+    FUZZ_CHECK(deflateSetHeader(&zs, &header) == Z_OK);
+    std::string z(deflateBound(&zs, data.size()) + 256, '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    zs.next_out = reinterpret_cast<Bytef*>(z.data());
+    zs.avail_out = static_cast<uInt>(z.size());
+    FUZZ_CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+    z.resize(z.size() - zs.avail_out);
+    deflateEnd(&zs);
+    return z;
+  };
+  std::string out;
+  if (flags & 64) out += member("");
+  for (size_t m = 0; m < members; ++m) {
+    out += member(payload.substr(payload.size() * m / members,
+                                 payload.size() * (m + 1) / members -
+                                     payload.size() * m / members));
+  }
+  if ((flags & 4) && !out.empty()) out[flip_at % out.size()] ^= 0x5A;
+  if ((flags & 2) && !out.empty()) out.resize(cut_at % out.size());
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const int saved_stdin = ::dup(STDIN_FILENO);
+  if (size > (1 << 20)) return 0;
+  const std::string shaped = Shape(std::string_view(reinterpret_cast<const char*>(data), size));
+  std::string_view input = shaped;
+  size = input.size();
+  // For debugging a crasher: the bytes actually served as stdin.
+  if (const char* dump = std::getenv("GZIP_FUZZ_DUMP"); dump != nullptr && *dump) {
+    if (FILE* f = std::fopen(dump, "wb")) {
+      std::fwrite(input.data(), 1, input.size(), f);
+      std::fclose(f);
+    }
+  }
+  int fd = ::memfd_create("fuzz-stdin", MFD_CLOEXEC);
+  FUZZ_CHECK(fd >= 0);
+  FUZZ_CHECK(bs::io::WriteAll(fd, input) == 0);
+  FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0);
+  FUZZ_CHECK(::dup2(fd, STDIN_FILENO) == STDIN_FILENO);
+  ::close(fd);
+
+  std::string got;
+  bool read_ok = true;
+  bs::io::Format format = bs::io::Format::kPlain;
+  bool opened = true;
+  {
+    auto src = bs::io::OpenSource("-", &format);
+    if (!src.ok()) {  // a format recognized and refused: by name, at once
+      opened = false;
+      FUZZ_CHECK(src.status().scope() == bs::ErrorScope::kShard);
+      FUZZ_CHECK(src.status().message().rfind("<stdin>: ", 0) == 0);
+    }
+    char buf[70000];  // not a multiple of any block size, to cut outputs at odd places
+    while (opened && got.size() <= kMaxOutput) {
+      auto n = src.value()->Read(buf, sizeof buf);
+      if (!n.ok()) {
+        read_ok = false;
+        FUZZ_CHECK(n.status().scope() == bs::ErrorScope::kShard);
+        FUZZ_CHECK(n.status().message().rfind("<stdin>: ", 0) == 0);
+        break;
+      }
+      if (n.value() == 0) break;
+      got.append(buf, n.value());
+    }
+    if (opened) FUZZ_CHECK(src.value()->raw_offset() <= size);
+  }
+  FUZZ_CHECK(::dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
+
+  const bool magic = size >= 2 && std::memcmp(input.data(), "\x1F\x8B", 2) == 0;
+  FUZZ_CHECK(!opened || (format == bs::io::Format::kGzip) == magic);
+  if (!opened || !magic) return 0;  // other formats: the zstd reader's fuzzer
+  std::string want;
+  const Judge judge = Reference(input, &want);
+  if (judge == Judge::kTooBig || got.size() > kMaxOutput) return 0;
+  if (judge == Judge::kValid) {
+    FUZZ_CHECK(read_ok);
+    FUZZ_CHECK(got == want);
+  } else {
+    FUZZ_CHECK(!read_ok);
+    // What was read before the error is what zlib read before it (a prefix of the stream).
+    FUZZ_CHECK(want.compare(0, got.size(), got) == 0 || got.size() > want.size());
+  }
+  return 0;
+}
