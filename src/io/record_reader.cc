@@ -143,4 +143,101 @@ Status RecordReader::ReadMore() {
   return Status::Ok();
 }
 
+void RecordCutter::Carry(const std::string& data, size_t from, size_t n, uint64_t offset) {
+  carry_.assign(data, from, n);
+  carry_from_ = 0;
+  carry_offset_ = offset;
+}
+
+void RecordCutter::Cut(std::string* data, bool end, size_t* begin, ChunkInfo* info) {
+  *info = ChunkInfo();
+  if (data->size() < kHeadroom) {
+    data->clear();
+    Reserve(data, kHeadroom);
+    data->resize(kHeadroom);
+  }
+  // The carried bytes go before the chunk's: into the room left for them, or, when they are
+  // longer (a long record in the making), the chunk goes after them in their own buffer, which
+  // grows geometrically, so a record spread over many chunks is copied a bounded number of times.
+  const size_t carried = carry_.size() - carry_from_;
+  size_t b = kHeadroom - carried;
+  if (carried <= kHeadroom) {
+    std::memcpy(data->data() + b, carry_.data() + carry_from_, carried);
+    carry_.clear();
+    carry_from_ = 0;
+  } else {
+    const size_t n = data->size() - kHeadroom;
+    Reserve(&carry_, n);
+    carry_.append(*data, kHeadroom, n);
+    data->swap(carry_);
+    b = carry_from_;
+    carry_.clear();
+    carry_from_ = 0;
+  }
+  uint64_t offset = carry_offset_;  // of (*data)[b]
+  const char* bytes = data->data() + b;
+  size_t len = data->size() - b;
+  info->offset = offset;
+  *begin = b;
+  if (!started_) {
+    // A UTF-8 byte-order mark at the start of the shard belongs to no record (RecordReader).
+    if (len < 3 && !end) {  // too few bytes yet to tell
+      Carry(*data, b, len, offset);
+      data->resize(b);
+      return;
+    }
+    started_ = true;
+    if (len >= 3 && std::memcmp(bytes, "\xEF\xBB\xBF", 3) == 0) {
+      b += 3, bytes += 3, len -= 3, offset += 3;
+      info->offset = offset;
+      *begin = b;
+    }
+  }
+  if (!in_part_) {
+    if (end) {
+      info->end = true;
+      return;
+    }
+    const char* last = static_cast<const char*>(memrchr(bytes, '\n', len));
+    if (last != nullptr) {
+      const size_t keep = static_cast<size_t>(last + 1 - bytes);
+      Carry(*data, b + keep, len - keep, offset + keep);
+      data->resize(b + keep);
+      return;
+    }
+    if (len <= options_.max_record_bytes) {
+      // One record, not ended yet: all of it waits for the next chunk, in this buffer.
+      carry_.swap(*data);
+      carry_from_ = b;
+      carry_offset_ = offset;
+      data->clear();
+      *begin = 0;
+      return;
+    }
+    in_part_ = true;
+    part_first_ = true;
+  }
+  // Inside a record over the limit: parts of multiples of 3 bytes, the last ending at its '\n'.
+  info->part = true;
+  info->first_part = part_first_;
+  const char* nl = static_cast<const char*>(std::memchr(bytes, '\n', len));
+  if (nl != nullptr || end) {
+    const size_t k = nl != nullptr ? static_cast<size_t>(nl - bytes) : len;
+    if (nl != nullptr) Carry(*data, b + k + 1, len - k - 1, offset + k + 1);
+    data->resize(b + k);
+    in_part_ = part_first_ = false;
+    info->last_part = true;
+    info->end = end;  // (an end chunk is empty: what is carried holds no '\n' then)
+    return;
+  }
+  const size_t k = len / 3 * 3;
+  Carry(*data, b + k, len - k, offset + k);
+  data->resize(b + k);
+  if (k == 0) {  // nothing to give yet: an empty batch, not a part
+    info->part = info->first_part = false;
+    return;
+  }
+  part_first_ = false;
+}
+
 }  // namespace boilerstrip::io
