@@ -313,11 +313,11 @@ Status Run::OpenShard(Shard& s, Pass& p) {
   ro.batch_bytes = opt_.batch_bytes;
   ro.max_record_bytes = opt_.max_record_bytes;
   if (undecoded) {
-    // Frames of up to a batch are decoded in parallel (boilerstrip's own, at the same batch
-    // size); a larger one is decoded by the reader as it streams in, so that a slow pipe
-    // yields batches as soon as a batch of it has arrived, as from a plain reader.
+    // Frames of up to two batches are decoded in parallel (boilerstrip's own, at the same
+    // batch size: a batch's output may be longer than its input); a larger one is decoded by
+    // the reader as it streams in.
     p.frames = std::make_unique<io::ZstdFrameReader>(std::move(src), io::SourceName(s.input),
-                                                     opt_.batch_bytes, opt_.batch_bytes);
+                                                     opt_.batch_bytes, 2 * opt_.batch_bytes);
     p.cutter = std::make_unique<io::RecordCutter>(ro);
   } else {
     p.reader = std::make_unique<io::RecordReader>(std::move(src), ro);
