@@ -44,6 +44,21 @@ void RecordReader::Emit(size_t len, std::string* data, ChunkInfo* info) {
   scanned_ = 0;
 }
 
+void RecordReader::EmitPart(size_t len, std::string* data, ChunkInfo* info) {
+  // A part is copied out and the long record's rest stays where it is: emitting a part never
+  // moves the rest (up to max_record_bytes), only, now and then, as much as was handed out.
+  info->offset = pending_offset_;
+  data->clear();
+  Reserve(data, len);
+  data->append(pending_, head_, len);
+  head_ += len;
+  pending_offset_ += len;
+  if (head_ >= pending_.size() - head_) {
+    pending_.erase(0, head_);
+    head_ = 0;
+  }
+}
+
 Status RecordReader::Next(std::string* data, ChunkInfo* info) {
   *info = ChunkInfo();
   if (!started_) {
@@ -60,8 +75,8 @@ Status RecordReader::Next(std::string* data, ChunkInfo* info) {
     }
   }
   while (true) {
-    const size_t size = pending_.size();
-    const char* bytes = pending_.data();
+    const size_t size = pending_.size() - head_;  // head_ is 0 outside long records
+    const char* bytes = pending_.data() + head_;
     if (in_part_) {
       // Parts are multiples of 3 bytes, so that their base64 forms concatenate.
       const size_t part = std::max<size_t>(3, options_.batch_bytes / 3 * 3);
@@ -72,20 +87,29 @@ Status RecordReader::Next(std::string* data, ChunkInfo* info) {
       info->part = true;
       info->first_part = first;
       if (nl != nullptr) {
-        Emit(static_cast<size_t>(nl - bytes), data, info);
-        pending_.erase(0, 1);  // the '\n' ending the long record
+        EmitPart(static_cast<size_t>(nl - bytes), data, info);
+        pending_.erase(0, head_ + 1);  // and the '\n' ending the long record
+        head_ = 0;
+        if (pending_.capacity() > 4 * (options_.batch_bytes + (1 << 20))) {
+          // Give back the memory the long record took.
+          std::string rest;
+          Reserve(&rest, std::max(pending_.size(), options_.batch_bytes + (1 << 20)));
+          rest.append(pending_);
+          pending_.swap(rest);
+        }
         pending_offset_ += 1;
+        scanned_ = 0;
         in_part_ = false;
         info->last_part = true;
         return Status::Ok();
       }
       if (size >= part) {
-        Emit(part, data, info);
+        EmitPart(part, data, info);
         return Status::Ok();
       }
       if (eof_) {
         in_part_ = false;
-        Emit(size, data, info);
+        EmitPart(size, data, info);
         info->last_part = true;
         return Status::Ok();
       }

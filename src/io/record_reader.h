@@ -64,6 +64,8 @@ class RecordReader {
 
  private:
   void Emit(size_t len, std::string* data, ChunkInfo* info);
+  // Emit for one part of a long record: from pending_[head_], which it advances.
+  void EmitPart(size_t len, std::string* data, ChunkInfo* info);
   // Appends what one read of the source gives to pending_ (eof_ at its end). A read error
   // ends the reader.
   Status ReadMore();
@@ -71,6 +73,7 @@ class RecordReader {
   std::unique_ptr<Source> source_;
   const RecordReaderOptions options_;
   std::string pending_;
+  size_t head_ = 0;  // inside a long record: pending_'s bytes handed out (as parts) so far
   uint64_t pending_offset_ = 0;
   size_t scanned_ = 0;  // bytes of pending_ known to hold no '\n' past the window
   bool eof_ = false;
