@@ -1,6 +1,8 @@
-// RunClean: the streaming pipeline over a list of shards.
+// RunClean: the streaming pipeline over a list of shards, several shards at once (about one
+// per two threads; one at a time to standard output), each through
 //
-//   serial read (decompress, cut into batches of whole records)
+//   serial read (decompress, cut into batches of whole records; a zstd shard's frames are
+//                handed out, decoded in parallel, and cut in order)
 //     → parallel clean (+ compress each batch as an independent zstd frame or gzip member)
 //     → serial in-order write (tmp file, rename when the shard is complete).
 //

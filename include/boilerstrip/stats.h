@@ -1,7 +1,8 @@
 // Stats: plain counters, carried by each batch and summed once in the serial stage.
 //
-// Every counter except `seconds` is a pure function of the input and the options, so two runs
-// over the same input give the same counters at any thread count.
+// Every counter except the timings (`seconds`, `cpu_seconds`, `serial_cpu_seconds`) is a pure
+// function of the input and the options, so two runs over the same input give the same counters
+// at any thread count.
 #ifndef BOILERSTRIP_STATS_H_
 #define BOILERSTRIP_STATS_H_
 
@@ -46,7 +47,15 @@ struct Stats {
   // site the profile holds (zero either way without a profile).
   uint64_t records_with_site = 0;
   uint64_t records_site_in_profile = 0;
-  double seconds = 0;            // wall time; the one counter that varies run to run
+  double seconds = 0;            // wall time; varies run to run, like the two below
+  // CPU time of every pipeline stage (per-thread clocks around each stage's work), and the part
+  // of it spent in stages that take one batch at a time: for a shard, its read, cut and
+  // in-order write; for a run, the longest such chain (shards run side by side, so the
+  // longest shard's; on standard output, all shards' in turn). cpu_seconds /
+  // serial_cpu_seconds is the most cores the work can use (README, "Cores one process can
+  // use"). operator+= sums both.
+  double cpu_seconds = 0;
+  double serial_cpu_seconds = 0;
 
   // Lines removed per reason: index r < rule count is rule r; then the ExtraReasons in order.
   std::vector<uint64_t> removed_by;

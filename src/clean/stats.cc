@@ -48,6 +48,8 @@ Stats& Stats::operator+=(const Stats& o) {
   records_with_site += o.records_with_site;
   records_site_in_profile += o.records_site_in_profile;
   seconds += o.seconds;
+  cpu_seconds += o.cpu_seconds;
+  serial_cpu_seconds += o.serial_cpu_seconds;
   if (removed_by.size() < o.removed_by.size()) removed_by.resize(o.removed_by.size());
   for (size_t i = 0; i < o.removed_by.size(); ++i) removed_by[i] += o.removed_by[i];
   if (docs_dropped_by.size() < o.docs_dropped_by.size()) {
@@ -122,6 +124,10 @@ std::string StatsToJson(const Stats& s, const std::vector<std::string>& rule_nam
   map("bad_records", [](size_t i) { return std::string(BadRecordName(static_cast<BadRecord>(i))); },
       s.bad_by);
   char secs[64];
+  std::snprintf(secs, sizeof secs, "%.6f", s.cpu_seconds);
+  out += pad + "\"cpu_seconds\": " + secs + ",\n";
+  std::snprintf(secs, sizeof secs, "%.6f", s.serial_cpu_seconds);
+  out += pad + "\"serial_cpu_seconds\": " + secs + ",\n";
   std::snprintf(secs, sizeof secs, "%.3f", s.seconds);
   out += pad + "\"seconds\": " + secs + "\n" + close_pad + "}";
   return out;

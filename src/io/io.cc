@@ -191,7 +191,7 @@ void InstallSignalHandlers() {
 namespace {
 
 Result<std::unique_ptr<FdSource>> OpenRaw(const std::string& path) {
-  if (path == "-") return std::make_unique<FdSource>(0, "<stdin>", false);
+  if (path == "-") return std::make_unique<FdSource>(0, SourceName(path), false);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::ShardError(path + ": cannot open: " + Errno(errno));
   return std::make_unique<FdSource>(fd, path, true);
@@ -206,7 +206,15 @@ Result<Format> Detect(FdSource& raw, const std::string& path) {
 
 }  // namespace
 
+std::string SourceName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path, Format* format) {
+  return OpenSourceUndecoded(path, format, nullptr);
+}
+
+Result<std::unique_ptr<Source>> OpenSourceUndecoded(const std::string& path, Format* format,
+                                                    bool* undecoded) {
+  if (undecoded != nullptr) *undecoded = false;
   auto opened = OpenRaw(path);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<FdSource> raw = std::move(opened.value());
@@ -217,6 +225,10 @@ Result<std::unique_ptr<Source>> OpenSource(const std::string& path, Format* form
   if (raw->Peek(1).empty()) return std::unique_ptr<Source>(std::move(raw));
   switch (detected.value()) {
     case Format::kZstd:
+      if (undecoded != nullptr) {
+        *undecoded = true;
+        return std::unique_ptr<Source>(std::move(raw));
+      }
       return std::unique_ptr<Source>(new ZstdSource(std::move(raw)));
     case Format::kGzip: {
       std::string name = raw->name();

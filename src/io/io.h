@@ -45,6 +45,14 @@ class Source {
 // Errors (kShard) name the path: it cannot be opened, or it holds a format not supported.
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path, Format* format = nullptr);
 
+// OpenSource, but a non-empty zstd stream comes back undecoded, its compressed bytes, with
+// *undecoded set: for ZstdFrameReader, which hands its frames out to decode in parallel.
+Result<std::unique_ptr<Source>> OpenSourceUndecoded(const std::string& path, Format* format,
+                                                    bool* undecoded);
+
+// The name errors give the stream at `path`: the path, or "<stdin>" for "-".
+std::string SourceName(const std::string& path);
+
 // The format OpenSource would find in the regular file `path` (an empty file: the one its
 // name claims), from a look at its first bytes. Anything else (stdin, a pipe, a FIFO, a
 // device) is not read here, its bytes would be lost: the format its name claims.

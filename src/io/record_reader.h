@@ -64,6 +64,8 @@ class RecordReader {
 
  private:
   void Emit(size_t len, std::string* data, ChunkInfo* info);
+  // Emit for one part of a long record: from pending_[head_], which it advances.
+  void EmitPart(size_t len, std::string* data, ChunkInfo* info);
   // Appends what one read of the source gives to pending_ (eof_ at its end). A read error
   // ends the reader.
   Status ReadMore();
@@ -71,6 +73,7 @@ class RecordReader {
   std::unique_ptr<Source> source_;
   const RecordReaderOptions options_;
   std::string pending_;
+  size_t head_ = 0;  // inside a long record: pending_'s bytes handed out (as parts) so far
   uint64_t pending_offset_ = 0;
   size_t scanned_ = 0;  // bytes of pending_ known to hold no '\n' past the window
   bool eof_ = false;
@@ -78,6 +81,44 @@ class RecordReader {
   bool part_first_ = false;  // the next part is the long record's first
   bool done_ = false;
   bool started_ = false;  // the shard-start byte-order mark was looked for
+};
+
+// RecordReader's cutting for bytes that arrive in decoded chunks, in order (the frames of a zstd
+// shard decoded in parallel): each chunk becomes one batch, in place in its own buffer. A batch
+// ends after the chunk's last '\n'; the bytes after it (the start of a record) are carried to
+// the front of the next chunk, into the room left for them there, so a chunk's bytes are never
+// moved. A record longer than max_record_bytes comes out in parts (multiples of 3 bytes but the
+// last), and a byte-order mark at the very start is dropped, as from RecordReader. The cuts
+// depend on the chunks' bytes only.
+//
+// Not thread-safe: one cutter per shard, used by one thread at a time.
+class RecordCutter {
+ public:
+  // Room to leave before a chunk's bytes: carried bytes up to this long are put there.
+  static constexpr size_t kHeadroom = size_t{64} << 10;
+
+  // REQUIRES: ValidateRecordReaderOptions(options).ok().
+  explicit RecordCutter(RecordReaderOptions options) : options_(options) {}
+
+  // Takes the chunk (*data)[kHeadroom, size) (none when data->size() < kHeadroom; `end`: the
+  // stream's end, after its last chunk, with no bytes) and makes it the next batch:
+  // (*data)[*begin, size),
+  // with capacity for simdjson's padding after it. *info as RecordReader::Next gives it.
+  // Carried bytes may leave an empty batch (not `end`): it holds nothing to do.
+  // REQUIRES: data's capacity leaves simdjson::SIMDJSON_PADDING bytes after its size.
+  void Cut(std::string* data, bool end, size_t* begin, ChunkInfo* info);
+
+ private:
+  // Keeps (*data)[from, from + n) for the next chunk.
+  void Carry(const std::string& data, size_t from, size_t n, uint64_t offset);
+
+  const RecordReaderOptions options_;
+  std::string carry_;  // bytes carried to the next chunk: carry_[carry_from_, size)
+  size_t carry_from_ = 0;
+  uint64_t carry_offset_ = 0;  // uncompressed offset of the first carried byte
+  bool started_ = false;       // the shard-start byte-order mark was looked for
+  bool in_part_ = false;       // inside a record over max_record_bytes
+  bool part_first_ = false;    // its next part is its first
 };
 
 }  // namespace boilerstrip::io

@@ -1,17 +1,25 @@
-// The streaming pipeline: serial read → parallel clean + compress → serial in-order write.
+// The streaming pipeline: per shard, serial read → parallel clean + compress → serial in-order
+// write.
 //
-// One tbb::parallel_pipeline runs over every shard of the run, so a run of many small shards
-// keeps all cores busy as well as one big shard does. Batches carry their shard's index; the
-// writer opens, finishes and renames outputs as shard boundaries pass through it in order.
+// Each shard runs through its own tbb::parallel_pipeline, and several shards' pipelines run at
+// once ("lanes", about one per two threads), so no stage is passed by all shards one at a time:
+// a run of many shards keeps all cores busy, and each shard's serial stages (its read, its
+// in-order write) cap only that shard. Standard output carries the shards one after another,
+// so a run to "-" has one lane. A zstd shard's read is split (io/zstd_frames.h): the reader
+// hands out whole frames, workers decode them in parallel, and a serial cut makes batches of
+// whole records from the decoded chunks in order. Every stage's CPU time is measured with the
+// thread's own clock (Stats::cpu_seconds, serial_cpu_seconds).
 #include "boilerstrip/pipeline.h"
 
 #include <fcntl.h>
 #include <simdjson.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/task_group.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +37,7 @@
 #include "io/io.h"
 #include "io/record_reader.h"
 #include "io/shard_list.h"
+#include "io/zstd_frames.h"
 #include "pipeline/resume.h"
 #include "pipeline/tsan.h"
 
@@ -56,21 +65,27 @@ constexpr size_t kHeadSample = 4096;
 
 struct Batch {
   size_t shard = 0;
-  bool shard_begin = false;
   bool shard_end = false;
+  bool skip = false;  // after its shard's last batch (a decode error ended it): nothing to do
   // An over-long record streamed in parts: data is one part of it.
   bool part = false;
   bool first_part = false;
   bool last_part = false;
-  uint64_t offset = 0;  // uncompressed offset of data[0] in its shard
+  uint64_t offset = 0;  // uncompressed offset of data[begin] in its shard
+  size_t begin = 0;     // the batch's bytes are data[begin, size)
   std::string data;     // whole records (or one part); capacity includes simdjson padding
   Status read_error;    // on a shard_end batch: why the shard could not be read to the end
+  // A zstd shard read frame-parallel: the chunk, and its frames to decode in `raw`.
+  io::ZstdChunk chunk;
+  std::string raw;
 
   // Filled by the clean stage.
   std::string out, quarantine;
   std::string zout, zquarantine;
   std::string fatal;  // --on-bad-record fail: the bad record's description
   Stats stats;
+
+  std::string_view records() const { return std::string_view(data).substr(begin); }
 };
 
 struct Shard {
@@ -80,6 +95,7 @@ struct Shard {
   std::string quarantine;    // final quarantine path
   io::Format format = io::Format::kPlain;  // of the output and the quarantine
   std::unique_ptr<io::Source> preopened;  // stdin, opened early to sniff its compression
+  bool preopened_undecoded = false;       // ... and zstd, its frames still to decode
   Status open_error;                      // why stdin could not be opened (or decoded)
   bool begun = false;     // the reader opened it
   // Writer-side state.
@@ -94,12 +110,54 @@ struct Shard {
   ShardReport report;
 };
 
+// The CPU time the calling thread has used, in nanoseconds.
+uint64_t ThreadCpuNanos() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// One shard's trip through its pipeline: the reading side's state and the shard's CPU clocks.
+struct Pass {
+  explicit Pass(size_t i) : shard(i) {}
+  const size_t shard;
+  // Plain and gzip shards (and an empty one): the reader decodes and cuts, serially.
+  std::unique_ptr<io::RecordReader> reader;
+  // zstd shards: the reader hands out frames, workers decode them, the cutter cuts.
+  std::unique_ptr<io::ZstdFrameReader> frames;
+  std::unique_ptr<io::RecordCutter> cutter;
+  bool ended = false;     // the shard's last batch (or chunk) is made
+  bool cut_ended = false;  // the cutter made the shard's last batch
+  uint64_t raw_seen = 0;  // raw bytes counted into the run's progress
+  std::atomic<uint64_t> cpu_nanos{0};
+  std::atomic<uint64_t> serial_nanos{0};  // in the stages that take one batch at a time
+};
+
+// Adds the CPU time of its scope (one stage's work on one batch) to the shard's clocks.
+class StageClock {
+ public:
+  StageClock(Pass& pass, bool serial) : pass_(pass), serial_(serial), start_(ThreadCpuNanos()) {}
+  ~StageClock() {
+    const uint64_t spent = ThreadCpuNanos() - start_;
+    pass_.cpu_nanos.fetch_add(spent, std::memory_order_relaxed);
+    if (serial_) pass_.serial_nanos.fetch_add(spent, std::memory_order_relaxed);
+  }
+  StageClock(const StageClock&) = delete;
+  StageClock& operator=(const StageClock&) = delete;
+
+ private:
+  Pass& pass_;
+  const bool serial_;
+  const uint64_t start_;
+};
+
 struct Worker {
   explicit Worker(const Cleaner& cleaner) : state(cleaner.MakeState()) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   Cleaner::StatePtr state;
   io::FrameCompressor compressor;  // one zstd frame or gzip member per batch
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx{ZSTD_createDCtx(), &ZSTD_freeDCtx};
 };
 
 bool BlankRecord(std::string_view rec) {
@@ -135,10 +193,21 @@ class Run {
   RunReport Go();
 
  private:
-  // --- read (serial) ---
-  Batch* Read();
-  Batch* NewBatch();
+  // --- shards, several at once ---
+  void Lane(size_t tokens);
+  void RunShard(size_t index, size_t tokens);
+  Status OpenShard(Shard& s, Pass& p);
+
+  // --- read (serial per shard) ---
+  Batch* Read(Pass& p);
+  Batch* ReadFrames(Pass& p);
+  Batch* NewBatch(size_t shard);
   void Recycle(Batch* b);
+  void CountRaw(Pass& p, uint64_t raw_offset);
+
+  // --- zstd frames: decode (parallel), cut (serial per shard) ---
+  void Decode(const Pass& p, Batch* b, Worker& w) const;
+  void Cut(Pass& p, Batch* b) const;
 
   // --- clean (parallel) ---
   void Clean(Batch* b, Worker& w) const;
@@ -146,7 +215,7 @@ class Run {
   void CleanPart(Batch* b) const;
   void Bad(Batch* b, std::string_view rec, uint64_t offset, BadRecord why) const;
 
-  // --- write (serial) ---
+  // --- write (serial per shard) ---
   void Write(Batch* b);
   void Fail(Shard& s, std::string message);
   void Finish(Shard& s);
@@ -163,18 +232,16 @@ class Run {
   const bool to_stdout_;
   const resume::Fingerprint fingerprint_;  // written beside each output (resume.h)
   const std::vector<std::string> rule_names_;
-  uint64_t bytes_in_done_ = 0;  // uncompressed bytes written so far (the writer's, for progress)
+  tbb::enumerable_thread_specific<Worker>* workers_ = nullptr;
+  // Uncompressed bytes written so far, by every lane's writer (for progress).
+  std::atomic<uint64_t> bytes_in_done_{0};
 
-  // Reader state.
-  size_t next_shard_ = 0;
-  size_t cur_ = 0;
-  std::unique_ptr<io::RecordReader> reader_;
-  bool cur_begun_ = false;
-  std::atomic<bool> stop_{false};            // broken pipe, or fatal stdout error
-  std::atomic<size_t> abort_shard_{SIZE_MAX};  // the writer gave up on this shard
+  std::atomic<size_t> next_shard_{0};  // the next shard a lane takes
+  std::atomic<bool> stop_{false};      // broken pipe, or fatal stdout error
+  std::atomic<bool> broken_pipe_{false};
+  std::vector<std::atomic<bool>> aborted_;  // per shard: its writer gave up on it
   std::atomic<uint64_t> raw_done_{0};
   uint64_t raw_total_ = 0;
-  uint64_t raw_closed_ = 0;
 
   // Written batches, kept with their buffers' capacity for the reader to reuse: a warm buffer
   // costs no allocation and no page faults (fresh 4 MiB buffers per batch showed up in the
@@ -182,12 +249,13 @@ class Run {
   std::mutex pool_mu_;
   std::vector<Batch*> pool_;
 
+  std::mutex report_mu_;  // the report and the progress line, shared by the lanes
   RunReport report_;
   Clock::time_point run_start_ = Clock::now();
   Clock::time_point last_progress_{};
 };
 
-Batch* Run::NewBatch() {
+Batch* Run::NewBatch(size_t shard) {
   Batch* b = nullptr;
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
@@ -197,12 +265,8 @@ Batch* Run::NewBatch() {
     }
   }
   if (b == nullptr) b = new Batch();
-  b->shard = cur_;
+  b->shard = shard;
   b->stats.Resize(rule_count_);
-  if (!cur_begun_) {
-    b->shard_begin = true;
-    cur_begun_ = true;
-  }
   return b;
 }
 
@@ -210,7 +274,8 @@ void Run::Recycle(Batch* b) {
   // Back to a blank batch. A buffer grown far past a batch (a long record) is released, so the
   // pool holds at most a few batches' worth of memory per token.
   const size_t keep = 2 * opt_.batch_bytes + (2 << 20);
-  for (std::string* buf : {&b->data, &b->out, &b->quarantine, &b->zout, &b->zquarantine}) {
+  for (std::string* buf :
+       {&b->data, &b->out, &b->quarantine, &b->zout, &b->zquarantine, &b->raw}) {
     if (buf->capacity() > keep) {
       std::string().swap(*buf);
     } else {
@@ -218,9 +283,11 @@ void Run::Recycle(Batch* b) {
     }
   }
   b->shard = 0;
-  b->shard_begin = b->shard_end = false;
+  b->shard_end = b->skip = false;
+  b->chunk = io::ZstdChunk();
   b->part = b->first_part = b->last_part = false;
   b->offset = 0;
+  b->begin = 0;
   b->read_error = Status::Ok();
   b->fatal.clear();
   b->stats = Stats();
@@ -228,65 +295,105 @@ void Run::Recycle(Batch* b) {
   pool_.push_back(b);
 }
 
-Batch* Run::Read() {
-  while (true) {
-    if (g_interrupted.load() || stop_.load()) return nullptr;
-    if (reader_ == nullptr) {
-      if (next_shard_ >= shards_.size()) return nullptr;
-      cur_ = next_shard_++;
-      cur_begun_ = false;
-      Shard& s = shards_[cur_];
-      s.start = Clock::now();
-      s.begun = true;
-      std::unique_ptr<io::Source> src = std::move(s.preopened);
-      if (!s.open_error.ok()) {
-        Batch* b = NewBatch();
-        b->shard_end = true;
-        b->read_error = s.open_error;
-        return b;
-      }
-      if (src == nullptr) {
-        auto opened = io::OpenSource(s.input);
-        if (!opened.ok()) {
-          Batch* b = NewBatch();
-          b->shard_end = true;
-          b->read_error = opened.status();
-          return b;
-        }
-        src = std::move(opened.value());
-      }
-      io::RecordReaderOptions ro;
-      ro.batch_bytes = opt_.batch_bytes;
-      ro.max_record_bytes = opt_.max_record_bytes;
-      reader_ = std::make_unique<io::RecordReader>(std::move(src), ro);
-      continue;
-    }
-    Batch* b = NewBatch();
-    if (abort_shard_.load() == cur_) {  // the writer failed this shard: skip the rest of it
-      raw_closed_ += reader_->raw_offset();
-      reader_.reset();
-      b->shard_end = true;
-      return b;
-    }
-    io::ChunkInfo info;
-    Status st = reader_->Next(&b->data, &info);
-    raw_done_.store(raw_closed_ + reader_->raw_offset(), std::memory_order_relaxed);
-    if (!st.ok()) {
-      b->data.clear();
-      b->read_error = st;
-      info.end = true;
-    }
-    b->offset = info.offset;
-    b->part = info.part;
-    b->first_part = info.first_part;
-    b->last_part = info.last_part;
-    b->shard_end = info.end;
-    if (info.end) {
-      raw_closed_ += reader_->raw_offset();
-      reader_.reset();
-    }
+void Run::CountRaw(Pass& p, uint64_t raw_offset) {
+  raw_done_.fetch_add(raw_offset - p.raw_seen, std::memory_order_relaxed);
+  p.raw_seen = raw_offset;
+}
+
+Status Run::OpenShard(Shard& s, Pass& p) {
+  if (!s.open_error.ok()) return s.open_error;
+  std::unique_ptr<io::Source> src = std::move(s.preopened);
+  bool undecoded = s.preopened_undecoded;
+  if (src == nullptr) {
+    auto opened = io::OpenSourceUndecoded(s.input, nullptr, &undecoded);
+    if (!opened.ok()) return opened.status();
+    src = std::move(opened.value());
+  }
+  io::RecordReaderOptions ro;
+  ro.batch_bytes = opt_.batch_bytes;
+  ro.max_record_bytes = opt_.max_record_bytes;
+  if (undecoded) {
+    // Frames of up to two batches are decoded in parallel (boilerstrip's own, at the same
+    // batch size: a batch's output may be longer than its input); a larger one is decoded by
+    // the reader as it streams in.
+    p.frames = std::make_unique<io::ZstdFrameReader>(std::move(src), io::SourceName(s.input),
+                                                     opt_.batch_bytes, 2 * opt_.batch_bytes);
+    p.cutter = std::make_unique<io::RecordCutter>(ro);
+  } else {
+    p.reader = std::make_unique<io::RecordReader>(std::move(src), ro);
+  }
+  return Status::Ok();
+}
+
+Batch* Run::Read(Pass& p) {
+  if (p.ended || g_interrupted.load() || stop_.load()) return nullptr;
+  Batch* b = NewBatch(p.shard);
+  if (aborted_[p.shard].load()) {  // the writer failed this shard: skip the rest of it
+    b->shard_end = true;
+    p.ended = true;
     return b;
   }
+  io::ChunkInfo info;
+  Status st = p.reader->Next(&b->data, &info);
+  CountRaw(p, p.reader->raw_offset());
+  if (!st.ok()) {
+    b->data.clear();
+    b->read_error = st;
+    info.end = true;
+  }
+  b->offset = info.offset;
+  b->part = info.part;
+  b->first_part = info.first_part;
+  b->last_part = info.last_part;
+  b->shard_end = info.end;
+  p.ended = info.end;
+  return b;
+}
+
+Batch* Run::ReadFrames(Pass& p) {
+  if (p.ended || g_interrupted.load() || stop_.load()) return nullptr;
+  Batch* b = NewBatch(p.shard);
+  if (aborted_[p.shard].load()) {  // the writer failed this shard: skip the rest of it
+    b->chunk.end = true;
+    p.ended = true;
+    return b;
+  }
+  Status st = p.frames->Next(&b->raw, &b->data, io::RecordCutter::kHeadroom, &b->chunk);
+  CountRaw(p, p.frames->raw_offset());
+  if (!st.ok()) {
+    b->read_error = st;
+    b->chunk = io::ZstdChunk();
+    b->chunk.end = true;
+  }
+  p.ended = b->chunk.end;
+  return b;
+}
+
+void Run::Decode(const Pass& p, Batch* b, Worker& w) const {
+  if (!b->chunk.frames || !b->read_error.ok()) return;
+  Status st = io::DecodeZstdChunk(w.dctx.get(), p.frames->name(), b->raw, b->chunk,
+                                  io::RecordCutter::kHeadroom, &b->data);
+  if (!st.ok()) b->read_error = st;
+}
+
+void Run::Cut(Pass& p, Batch* b) const {
+  if (p.cut_ended) {  // a decode error ended the shard before this chunk
+    b->skip = true;
+    return;
+  }
+  if (!b->read_error.ok()) {
+    b->data.clear();
+    b->begin = 0;
+    b->shard_end = p.cut_ended = true;
+    return;
+  }
+  io::ChunkInfo info;
+  p.cutter->Cut(&b->data, b->chunk.end, &b->begin, &info);
+  b->offset = info.offset;
+  b->part = info.part;
+  b->first_part = info.first_part;
+  b->last_part = info.last_part;
+  b->shard_end = p.cut_ended = info.end;
 }
 
 void Run::Bad(Batch* b, std::string_view rec, uint64_t offset, BadRecord why) const {
@@ -326,10 +433,11 @@ void Run::Bad(Batch* b, std::string_view rec, uint64_t offset, BadRecord why) co
 }
 
 void Run::CleanRecords(Batch* b, Worker& w) const {
-  const char* data = b->data.data();
-  const char* end = data + b->data.size();
+  const std::string_view records = b->records();
+  const char* data = records.data();
+  const char* end = data + records.size();
   const char* p = data;
-  b->out.reserve(b->data.size() + 64);
+  b->out.reserve(records.size() + 64);
   while (p < end && b->fatal.empty()) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
     const char* rec_end = nl != nullptr ? nl : end;
@@ -379,7 +487,7 @@ void Run::CleanRecords(Batch* b, Worker& w) const {
 void Run::CleanPart(Batch* b) const {
   // An over-long record, one part per batch; parts but the last are multiples of 3 bytes, so
   // their base64 forms concatenate.
-  std::string_view part = b->data;
+  std::string_view part = b->records();
   if (b->first_part) {
     ++b->stats.records_in;
     ++b->stats.bad_by[static_cast<size_t>(BadRecord::kTooLong)];
@@ -413,7 +521,8 @@ void Run::CleanPart(Batch* b) const {
 }
 
 void Run::Clean(Batch* b, Worker& w) const {
-  b->stats.bytes_in = b->data.size() + (b->last_part ? 1 : 0);
+  if (b->skip) return;
+  b->stats.bytes_in = b->records().size() + (b->last_part ? 1 : 0);
   if (b->part) {
     CleanPart(b);
   } else {
@@ -458,7 +567,7 @@ bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
     // A closed standard output is a normal stop (`| head`), not a failure; the shard it cut
     // is reported as interrupted, the ones after it as not started.
     if (f.error_number() == EPIPE) {
-      report_.broken_pipe = true;
+      broken_pipe_.store(true);
     } else {
       Fail(s, s.input + ": " + st.message());
     }
@@ -475,7 +584,7 @@ void Run::Fail(Shard& s, std::string message) {
   s.error = std::move(message);
   s.out.reset();  // aborts: the temporaries are removed
   s.q.reset();
-  abort_shard_.store(static_cast<size_t>(&s - shards_.data()));
+  aborted_[static_cast<size_t>(&s - shards_.data())].store(true);
 }
 
 void Run::Finish(Shard& s) {
@@ -548,6 +657,7 @@ void Run::Finish(Shard& s) {
 }
 
 void Run::Write(Batch* b) {
+  if (b->skip) return Recycle(b);
   Shard& s = shards_[b->shard];
   if (!s.failed && !stop_.load()) {
     if (!b->fatal.empty()) {
@@ -556,7 +666,9 @@ void Run::Write(Batch* b) {
       const bool compressed = s.format != io::Format::kPlain;
       std::string_view out = compressed ? b->zout : b->out;
       std::string_view q = compressed ? b->zquarantine : b->quarantine;
-      if (s.head.size() < kHeadSample) s.head.append(b->data, 0, kHeadSample - s.head.size());
+      if (s.head.size() < kHeadSample) {
+        s.head.append(b->records().substr(0, kHeadSample - s.head.size()));
+      }
       if (Put(s, false, out) && Put(s, true, q)) {
         s.wrote_any = s.wrote_any || !out.empty();
         s.report.stats += b->stats;
@@ -567,12 +679,13 @@ void Run::Write(Batch* b) {
   if (b->shard_end) {
     if (!b->read_error.ok()) Fail(s, b->read_error.message());
     if (!s.failed && !stop_.load()) Finish(s);
-    Report(s);
   }
   Recycle(b);
+  std::lock_guard<std::mutex> lock(report_mu_);
   Progress(false);
 }
 
+// REQUIRES: report_mu_ is held.
 void Run::Report(Shard& s) {
   s.reported = true;
   if (s.begun) {
@@ -602,6 +715,7 @@ void Run::Report(Shard& s) {
   report_.shards.push_back(s.report);
 }
 
+// REQUIRES: report_mu_ is held (or the lanes are done).
 void Run::Progress(bool final) {
   if (!opt_.progress) return;
   auto now = Clock::now();
@@ -632,53 +746,131 @@ void Run::RemoveTemporaries() {
   }
 }
 
+void Run::RunShard(size_t index, size_t tokens) {
+  Shard& s = shards_[index];
+  Pass p(index);
+  s.start = Clock::now();
+  s.begun = true;
+  Status opened = Status::Ok();
+  {
+    StageClock clock(p, true);  // opening and sniffing belong to the read
+    opened = OpenShard(s, p);
+  }
+  if (!opened.ok()) {
+    Fail(s, opened.message());
+  } else {
+    // Each stage's work on each batch is timed with the thread's CPU clock; the serial_in_order
+    // stages' time is also the shard's serial time.
+    auto serial = [&p](auto&& work) {
+      TBB_HANDOFF_ACQUIRE(&p);
+      StageClock clock(p, true);
+      work();
+    };
+    auto parallel = [&p](auto&& work) {
+      StageClock clock(p, false);
+      work();
+    };
+    auto done = [&p](Batch* b) {
+      TBB_HANDOFF_RELEASE(b);
+      TBB_HANDOFF_RELEASE(&p);
+      return b;
+    };
+    const auto read = tbb::make_filter<void, Batch*>(
+        tbb::filter_mode::serial_in_order, [&, this](tbb::flow_control& fc) -> Batch* {
+          Batch* b = nullptr;
+          serial([&] { b = p.frames != nullptr ? ReadFrames(p) : Read(p); });
+          if (b == nullptr) fc.stop();
+          if (b != nullptr) TBB_HANDOFF_RELEASE(b);
+          TBB_HANDOFF_RELEASE(&p);
+          return b;
+        });
+    const auto decode = tbb::make_filter<Batch*, Batch*>(
+        tbb::filter_mode::parallel, [&, this](Batch* b) {
+          TBB_HANDOFF_ACQUIRE(b);
+          parallel([&] { Decode(p, b, workers_->local()); });
+          return done(b);
+        });
+    const auto cut = tbb::make_filter<Batch*, Batch*>(
+        tbb::filter_mode::serial_in_order, [&, this](Batch* b) {
+          TBB_HANDOFF_ACQUIRE(b);
+          serial([&] { Cut(p, b); });
+          return done(b);
+        });
+    const auto clean = tbb::make_filter<Batch*, Batch*>(
+        tbb::filter_mode::parallel, [&, this](Batch* b) {
+          TBB_HANDOFF_ACQUIRE(b);
+          parallel([&] { Clean(b, workers_->local()); });
+          return done(b);
+        });
+    const auto write = tbb::make_filter<Batch*, void>(
+        tbb::filter_mode::serial_in_order, [&, this](Batch* b) {
+          TBB_HANDOFF_ACQUIRE(b);
+          TBB_HANDOFF_ACQUIRE(&s);
+          serial([&] { Write(b); });
+          TBB_HANDOFF_RELEASE(&s);
+          TBB_HANDOFF_RELEASE(&p);
+        });
+    if (p.frames != nullptr) {
+      tbb::parallel_pipeline(tokens, read & decode & cut & clean & write);
+    } else {
+      tbb::parallel_pipeline(tokens, read & clean & write);
+    }
+    TBB_HANDOFF_ACQUIRE(&p);  // the pipeline's end: every stage's work on the shard is done
+  }
+  s.report.stats.cpu_seconds = static_cast<double>(p.cpu_nanos.load()) / 1e9;
+  s.report.stats.serial_cpu_seconds = static_cast<double>(p.serial_nanos.load()) / 1e9;
+  std::lock_guard<std::mutex> lock(report_mu_);
+  Report(s);
+  Progress(false);
+}
+
+void Run::Lane(size_t tokens) {
+  while (!g_interrupted.load() && !stop_.load()) {
+    const size_t i = next_shard_.fetch_add(1);
+    if (i >= shards_.size()) break;
+    RunShard(i, tokens);
+    TBB_HANDOFF_RELEASE(&shards_);
+  }
+}
+
 RunReport Run::Go() {
   for (const Shard& s : shards_) {
     struct stat st;
     if (s.input != "-" && ::stat(s.input.c_str(), &st) == 0) raw_total_ += st.st_size;
   }
+  aborted_ = std::vector<std::atomic<bool>>(shards_.size());
   size_t threads = opt_.threads > 0 ? static_cast<size_t>(opt_.threads)
                                     : static_cast<size_t>(tbb::info::default_concurrency());
   internal::TsanFreshWorkers fresh_workers;  // declared first: ends the workers last
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
-  size_t tokens = opt_.max_batches_in_flight > 0 ? opt_.max_batches_in_flight : 2 * threads + 2;
+  const size_t tokens =
+      opt_.max_batches_in_flight > 0 ? opt_.max_batches_in_flight : 2 * threads + 2;
   tbb::enumerable_thread_specific<Worker> workers([this] { return Worker(cleaner_); });
-
-  tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
-                                     [this](tbb::flow_control& fc) -> Batch* {
-                                       TBB_HANDOFF_ACQUIRE(&reader_);
-                                       Batch* b = Read();
-                                       if (b == nullptr) fc.stop();
-                                       if (b != nullptr) TBB_HANDOFF_RELEASE(b);
-                                       TBB_HANDOFF_RELEASE(&reader_);
-                                       TBB_HANDOFF_RELEASE(&run_start_);  // see the end below
-                                       return b;
-                                     }) &
-          tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
-                                           [this, &workers](Batch* b) {
-                                             TBB_HANDOFF_ACQUIRE(b);
-                                             Clean(b, workers.local());
-                                             TBB_HANDOFF_RELEASE(b);
-                                             TBB_HANDOFF_RELEASE(&run_start_);
-                                             return b;
-                                           }) &
-          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order,
-                                         [this](Batch* b) {
-                                           TBB_HANDOFF_ACQUIRE(b);
-                                           TBB_HANDOFF_ACQUIRE(&report_);
-                                           Write(b);
-                                           TBB_HANDOFF_RELEASE(&report_);
-                                           TBB_HANDOFF_RELEASE(&run_start_);
-                                         }));
-  TBB_HANDOFF_ACQUIRE(&run_start_);  // the pipeline's end: every stage's work is done
+  workers_ = &workers;
+  // About one shard at a time per two threads: each shard's serial stages keep one thread
+  // busy at most, its clean stage the rest. Standard output takes the shards one by one.
+  const size_t lanes =
+      to_stdout_ ? 1 : std::max<size_t>(1, std::min(shards_.size(), (threads + 1) / 2));
+  const size_t lane_tokens = std::max<size_t>(1, tokens / lanes);
+  tbb::task_group group;
+  for (size_t l = 0; l < lanes; ++l) group.run([this, lane_tokens] { Lane(lane_tokens); });
+  group.wait();
+  TBB_HANDOFF_ACQUIRE(&shards_);  // every lane is done
+  workers_ = nullptr;
+  report_.broken_pipe = broken_pipe_.load();
   Progress(true);
-  // A shard that the stop cut (a signal, a closed standard output, a write error on it) never
-  // saw its last batch, and the shards after it never started: report them here, or they
+  // A shard that the stop cut before a lane took it never started: report it here, or it
   // would vanish from the report and the exit status.
   for (Shard& s : shards_) {
     if (!s.reported) Report(s);
+  }
+  // The run's serial time is its longest chain of one-batch-at-a-time work: the shards' serial
+  // stages run side by side (a lane each), so the longest shard's; on standard output, where
+  // the shards go one after another, all of theirs.
+  if (!to_stdout_) {
+    double longest = 0;
+    for (const Shard& s : shards_) longest = std::max(longest, s.report.stats.serial_cpu_seconds);
+    report_.total.serial_cpu_seconds = longest;
   }
   if (g_interrupted.load()) {
     report_.interrupted = true;
@@ -824,7 +1016,7 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
     if (s.input == "-") {
       // stdin's bytes can be looked at only once: open it now. A stream that cannot be read
       // (a format not supported) fails its shard, like a file's.
-      auto src = io::OpenSource("-", &input_format);
+      auto src = io::OpenSourceUndecoded("-", &input_format, &s.preopened_undecoded);
       if (src.ok()) {
         s.preopened = std::move(src.value());
       } else {

@@ -224,7 +224,8 @@ same_total() {  # same_total SUMMARY [LOCAL]: the totals are equal (but seconds)
   python3 - "$1" "${2:-$tmp/local.json}" <<'EOF'
 import json, sys
 a = json.load(open(sys.argv[1]))["total"]; b = json.load(open(sys.argv[2]))["total"]
-for d in (a, b): d.pop("seconds", None)
+for d in (a, b):
+    for k in ("seconds", "cpu_seconds", "serial_cpu_seconds"): d.pop(k, None)
 a, b = ({k: v for k, v in d.items() if not (isinstance(v, dict) and not v)} for d in (a, b))
 sys.exit(0 if a == b else (print(a, b, sep="\n") or 1))
 EOF
