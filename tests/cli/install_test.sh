@@ -8,15 +8,7 @@ cmake=$1
 build=$2
 src=$3
 shared="$src/../shared"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/harness.sh"
 
 "$cmake" --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log" >&2; exit 1; }
 check installed-binary [ -x "$tmp/prefix/bin/boilerstrip" ]

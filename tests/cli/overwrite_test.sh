@@ -4,15 +4,7 @@
 # usage: overwrite_test.sh BOILERSTRIP
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/harness.sh"
 # kept_then_forced NAME OUTPUT FIRST_CMD -- SECOND_CMD...: runs FIRST_CMD, then SECOND_CMD (which
 # would write different bytes) without -f: exit 0, the file unchanged, the one message; then
 # SECOND_CMD with -f: exit 0, the file replaced.

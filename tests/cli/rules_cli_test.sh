@@ -5,28 +5,7 @@
 set -u
 bin=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
-}
-expect_rc() {  # expect_rc NAME WANT CMD...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL: $name: exit $rc, want $want; stdout, stderr:" >&2
-    cat "$tmp/stdout" "$tmp/stderr" >&2
-    fails=$((fails + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
+. "$(dirname "$0")/harness.sh"
 has() { grep -qF -- "$1" "$2"; }
 
 # --- every problem at once (was: in rounds: syntax, then compile, then examples) ---

@@ -8,28 +8,7 @@ bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
-}
-expect_rc() {  # expect_rc NAME WANT CMD...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL: $name: exit $rc, want $want; stderr:" >&2
-    cat "$tmp/stderr" >&2
-    fails=$((fails + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
+. "$(dirname "$0")/harness.sh"
 has() { grep -qF -- "$1" "$2"; }
 hasnt() { ! grep -qF -- "$1" "$2"; }
 

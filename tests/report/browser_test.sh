@@ -16,15 +16,7 @@ if [ -z "$chromium" ]; then
 fi
 shots="$build/report-screenshots"
 mkdir -p "$shots"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../cli/harness.sh"
 
 # One headless Chromium, no network needed: root needs --no-sandbox; a private profile.
 browse() {  # browse MODE HTML OUT [W,H]: MODE dom (the DOM to OUT) or shot (a PNG to OUT)

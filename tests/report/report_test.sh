@@ -7,28 +7,7 @@ bin=$1
 src=$2
 shared="$src/../shared"
 py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
-}
-expect_rc() {  # expect_rc NAME WANT CMD...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL: $name: exit $rc, want $want; stderr:" >&2
-    cat "$tmp/stderr" >&2
-    fails=$((fails + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
+. "$(dirname "$0")/../cli/harness.sh"
 
 # --- the generated sample: totals equal clean's ---
 "$bin" gen --size 8M --seed 3 -o "$tmp/s.jsonl" 2>/dev/null
