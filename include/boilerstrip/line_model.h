@@ -67,6 +67,8 @@ class LineModel {
 
   double threshold() const { return threshold_; }
   size_t trees() const { return trees_; }
+  // A 64-bit FNV-1a hash of the model's text, in hex: what resume compares.
+  const std::string& digest() const { return digest_; }
 
  private:
   LineModel() = default;
@@ -84,6 +86,7 @@ class LineModel {
   }
 
   size_t trees_ = 0;
+  std::string digest_;
   double base_ = 0, threshold_ = 0;
   std::vector<Tree> tree_;
   // lo_[t], hi_[t]: bounds of the sum of the leaves of trees t.. (with a safety margin).

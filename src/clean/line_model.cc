@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -69,6 +70,13 @@ bool ParseCount(std::string_view s, size_t max, size_t* out) {
 Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
                                                           std::string_view name) {
   auto model = std::shared_ptr<LineModel>(new LineModel());
+  {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    model->digest_ = hex;
+  }
   size_t line_no = 0;
   auto fail = [&](const std::string& why) -> Status {
     return Status::RunError("line model " + std::string(name) +

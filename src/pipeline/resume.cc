@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 
@@ -87,6 +88,7 @@ Fingerprint MakeFingerprint(const RunOptions& run, const Cleaner& cleaner) {
   add("text-field", c.text_field);
   add("tail-fraction", Num(c.tail_fraction));
   add("truncate-after-prose", std::to_string(c.truncate_after_prose_bytes));
+  add("cut-after-prose", std::to_string(c.cut_after_prose_bytes));
   add("dedup", c.dedup ? "on" : "off");
   if (c.dedup) add("min-dup-length", std::to_string(c.min_dedup_bytes));
   const ClassifierOptions& k = c.classifier;
@@ -109,6 +111,13 @@ Fingerprint MakeFingerprint(const RunOptions& run, const Cleaner& cleaner) {
     add("classifier-block", std::to_string(k.min_block_bytes));
     add("classifier-block-gap", std::to_string(k.max_block_gap));
     add("classifier-scan-bytes", std::to_string(k.scan_bytes));
+    if (k.line_model != nullptr) {
+      add("line-model", "model " + k.line_model->digest() + ", threshold " +
+                            Num(std::isnan(k.line_model_threshold) ? k.line_model->threshold()
+                                                                   : k.line_model_threshold));
+    } else {
+      add("line-model", "off");
+    }
   }
   if (c.site_profile != nullptr) {
     const ProfileInfo& i = c.site_profile->info();

@@ -148,6 +148,13 @@ check resume-changed-truncated has "and 30 more" "$tmp/stderr"
 printf 'share drop i ^share this$\nsubscribe drop i ^subscribe$\n' >"$tmp/my2.rules"
 expect_rc resume-rules-changed 1 "$bin" clean "$tmp/shards/s1.jsonl" -o "$tmp/rs" -p "$tmp/my2.rules"
 check resume-rules-named has "rules: " "$tmp/stderr"
+# The learned line model and the cut guard change output, so they are differences too.
+expect_rc resume-line-model-changed 1 "$bin" clean "$tmp/shards/s1.jsonl" -o "$tmp/rs" --no-line-model
+check resume-line-model-named has "line-model: model " "$tmp/stderr"
+expect_rc resume-threshold-changed 1 "$bin" clean "$tmp/shards/s1.jsonl" -o "$tmp/rs" --line-model-threshold 0.5
+check resume-threshold-named has "threshold 0.5" "$tmp/stderr"
+expect_rc resume-cut-changed 1 "$bin" clean "$tmp/shards/s1.jsonl" -o "$tmp/rs" --cut-after-prose 5
+check resume-cut-named has "cut-after-prose: 1000 → 5" "$tmp/stderr"
 expect_rc redo-changed 0 "$bin" clean "$tmp/shards" -o "$tmp/rs" --no-dedup --resume=redo-changed
 check redo-changed-redid has "40 done, 0 skipped" "$tmp/stderr"
 expect_rc after-redo 0 "$bin" clean "$tmp/shards" -o "$tmp/rs" --no-dedup
