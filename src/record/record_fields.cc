@@ -65,12 +65,73 @@ simdjson::error_code TakeText(od::value value, size_t nesting, RecordFields* fie
   return simdjson::SUCCESS;
 }
 
+// Checks a scalar value (string, number, boolean, null); a string's value goes to *str.
+simdjson::error_code CheckScalar(od::value value, od::json_type type, std::string_view* str) {
+  switch (type) {
+    case od::json_type::string:
+      return value.get_string().get(*str);
+    case od::json_type::number: {
+      // Not get_number(): it fails on numbers the grammar allows but no double or 64-bit
+      // integer holds (1e400, 30 digits), and nothing here needs the number's value. The token
+      // runs to the next structural character; whitespace before it is no part of the number.
+      // The token is only looked at: the enclosing object or array steps over it.
+      std::string_view token = value.raw_json_token();
+      while (!token.empty() && IsJsonWhitespace(token.back())) token.remove_suffix(1);
+      return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return value.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null;
+      if (auto err = value.is_null().get(is_null)) return err;
+      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+    }
+    default:
+      return simdjson::INCORRECT_TYPE;
+  }
+}
+
+// Consumes `value` whole, so that all of it is validated, where no path goes below: Walk's
+// work without the paths, in a smaller stack frame (a record may nest 1024 deep).
+simdjson::error_code Validate(od::value value, size_t nesting) {
+  if (nesting > simdjson::DEFAULT_MAX_DEPTH) return simdjson::DEPTH_ERROR;
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  if (type == od::json_type::object) {
+    od::object obj;
+    if (auto err = value.get_object().get(obj)) return err;
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) return err;
+      od::value v;
+      if (auto err = field.value().get(v)) return err;
+      if (auto err = Validate(v, nesting + 1)) return err;
+    }
+    return simdjson::SUCCESS;
+  }
+  if (type == od::json_type::array) {
+    od::array arr;
+    if (auto err = value.get_array().get(arr)) return err;
+    for (auto element : arr) {
+      od::value v;
+      if (auto err = element.get(v)) return err;
+      if (auto err = Validate(v, nesting + 1)) return err;
+    }
+    return simdjson::SUCCESS;
+  }
+  std::string_view str;
+  return CheckScalar(value, type, &str);
+}
+
 // Consumes `value` whole, so that all of it is validated, points fields->url at the string at
 // `url_pos` when the path reaches one, and takes the text where `text_pos` reaches it.
 simdjson::error_code Walk(od::value value, PathPos url_pos, PathPos text_pos, size_t nesting,
                           RecordFields* fields, TextState* text) {
   if (nesting > simdjson::DEFAULT_MAX_DEPTH) return simdjson::DEPTH_ERROR;
   if (text_pos.here) return TakeText(value, nesting, fields, text);
+  if (!url_pos.on && !text_pos.on) return Validate(value, nesting);
   od::json_type type;
   if (auto err = value.type().get(type)) return err;
   switch (type) {
@@ -94,33 +155,15 @@ simdjson::error_code Walk(od::value value, PathPos url_pos, PathPos text_pos, si
       for (auto element : arr) {
         od::value v;
         if (auto err = element.get(v)) return err;
-        if (auto err = Walk(v, PathPos{}, PathPos{}, nesting + 1, fields, text)) return err;
+        if (auto err = Validate(v, nesting + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
-    case od::json_type::string: {
-      std::string_view s;
-      if (auto err = value.get_string().get(s)) return err;
-      if (url_pos.here) fields->url = s;
+    default: {
+      std::string_view str;
+      if (auto err = CheckScalar(value, type, &str)) return err;
+      if (type == od::json_type::string && url_pos.here) fields->url = str;
       return simdjson::SUCCESS;
-    }
-    case od::json_type::number: {
-      // Not get_number(): it fails on numbers the grammar allows but no double or 64-bit
-      // integer holds (1e400, 30 digits), and nothing here needs the number's value. The token
-      // runs to the next structural character; whitespace before it is no part of the number.
-      // The token is only looked at: the enclosing object or array steps over it.
-      std::string_view token = value.raw_json_token();
-      while (!token.empty() && IsJsonWhitespace(token.back())) token.remove_suffix(1);
-      return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return value.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool is_null;
-      if (auto err = value.is_null().get(is_null)) return err;
-      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
     }
   }
   return simdjson::INCORRECT_TYPE;
