@@ -353,6 +353,21 @@ struct WindowMasks {
   uint32_t chars = 0;    // code points (bytes that are no UTF-8 continuation)
 };
 
+// The set bits of `x`. std::popcount is a call into libgcc (__popcountdi2) unless the build
+// targets POPCNT, which the binary must not require (it runs on any x86-64 with SSSE3, as
+// Hyperscan does; the first CPUs with POPCNT came later): the bit trick inlines, in a dozen
+// operations with no table and no call.
+inline uint32_t PopCount(uint64_t x) {
+#if defined(__POPCNT__) || !(defined(__x86_64__) || defined(__i386__))
+  return static_cast<uint32_t>(std::popcount(x));
+#else
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<uint32_t>((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
 // REQUIRES: 0 < end <= min(size, kMaxBytes).
 void BuildMasks(const unsigned char* p, size_t end, size_t size, WindowMasks* m) {
   m->chunks = (end + 63) / 64;
@@ -407,9 +422,10 @@ void BuildMasks(const unsigned char* p, size_t end, size_t size, WindowMasks* m)
     word &= in_window, letter &= in_window, upper &= in_window, digit &= in_window;
     symbol &= in_window, contm &= in_window;
     m->word[c] = word, m->letter[c] = letter, m->upper[c] = upper;
-    symbols += std::popcount(digit) + std::popcount(symbol);
-    visible += std::popcount(symbol) + std::popcount(word & ~contm);
-    cont += std::popcount(contm);
+    // Digits are word bytes and symbols are not: each sum is of disjoint masks, one count.
+    symbols += PopCount(digit | symbol);
+    visible += PopCount(symbol | (word & ~contm));
+    cont += PopCount(contm);
   }
   m->symbols = symbols;
   m->visible = visible;
@@ -564,12 +580,21 @@ void Classifier::Classify(std::string_view text, const std::vector<Line>& lines,
 
   // 1. Measure the open lines; sum the stopword share of the document's non-short lines.
   uint64_t doc_latin = 0, doc_stop = 0;
+  // With the line model, every open line of a document with prose is measured in full for its
+  // row (ApplyLineModel): measuring now costs no more than counting code points first.
+  const bool measure_all = o.line_model != nullptr || o.keep_line_features;
   for (size_t i = 0; i < n; ++i) {
     LineMark m = (*marks)[i];
     if (m != LineMark::kOpen) continue;
+    std::string_view line = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
+    if (measure_all) {
+      feat[i] = Measure(line);
+      measured[i] = 1;
+      if (feat[i].chars >= o.short_chars) doc_latin += feat[i].latin, doc_stop += feat[i].stop;
+      continue;
+    }
     // Short lines, most lines of a page, are measured in full only if a run check needs it.
     // (A line of 4 * short_chars bytes or more has at least short_chars code points.)
-    std::string_view line = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
     if (line.size() < 4 * o.short_chars) {
       const uint32_t chars = static_cast<uint32_t>(CountCodePoints(line));
       if (chars < o.short_chars) {
