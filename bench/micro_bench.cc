@@ -5,6 +5,8 @@
 //                    cost should stay flat as rules are added
 //   BM_LinesDedup    line split + normalize + hash of every line
 //   BM_CleanRecord   the whole per-record clean with the default rules
+//   BM_Measure       the classifier's per-line measure (length, words, stopwords, symbols) of
+//                    every non-blank line, as the default with its line model measures them
 //   BM_ScanWithout/R the default rules less rule R, and BM_ScanOnly/R rule R alone: what each
 //                    rule costs the scan (run with --benchmark_filter=Scan)
 // Every benchmark counts the input bytes (bytes/s) and documents (items/s).
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "boilerstrip/classifier.h"
 #include "boilerstrip/cleaner.h"
 #include "boilerstrip/pattern_set.h"
 #include "boilerstrip/rules.h"
@@ -186,6 +189,35 @@ void BM_LinesDedup(benchmark::State& state) {
   Count(state, c.text_bytes, c.texts.size());
 }
 BENCHMARK(BM_LinesDedup)->Unit(benchmark::kMillisecond);
+
+void BM_Measure(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  auto classifier = bs::Classifier::Create(bs::ClassifierOptions());
+  if (!classifier.ok()) {
+    state.SkipWithError("classifier options rejected");
+    return;
+  }
+  std::vector<std::vector<bs::Line>> lines(c.texts.size());
+  size_t measured = 0;
+  for (size_t t = 0; t < c.texts.size(); ++t) bs::SplitLines(c.texts[t], &lines[t]);
+  uint64_t acc = 0;
+  for (auto _ : state) {
+    for (size_t t = 0; t < c.texts.size(); ++t) {
+      const std::string_view text = c.texts[t];
+      for (const bs::Line& l : lines[t]) {
+        if (l.blank) continue;
+        const bs::LineFeatures f = classifier.value().Measure(text.substr(l.begin, l.end - l.begin));
+        acc += f.chars + f.words + f.stop + f.symbols + f.visible + f.ends_sentence;
+        ++measured;
+      }
+    }
+  }
+  benchmark::DoNotOptimize(acc);
+  state.counters["lines"] = benchmark::Counter(static_cast<double>(measured),
+                                               benchmark::Counter::kIsRate);
+  Count(state, c.text_bytes, c.texts.size());
+}
+BENCHMARK(BM_Measure)->Unit(benchmark::kMillisecond);
 
 void BM_CleanRecord(benchmark::State& state) {
   const Corpus& c = GetCorpus();
