@@ -480,20 +480,44 @@ LineFeatures Classifier::Measure(std::string_view s) const {
   WindowMasks m;
   BuildMasks(p, end, size, &m);
   const uint32_t chars = m.chars + static_cast<uint32_t>(CountCodePoints(s.substr(end)));
+  // Words by their first and last bytes, whole chunks at a time: a word starts where the byte
+  // before is no word byte (the carry from the chunk before), and ends where the byte after is
+  // none (the next chunk's first bit). Starts and ends then pair up in order. Words and
+  // capitalized words are counts of masks; only the latin test and the stopword look-up take a
+  // step per word.
   uint32_t words = 0, latin = 0, stop = 0, capitalized = 0;
-  for (size_t j = NextSet(m.word, m.chunks, 0); j < end;
-       j = NextSet(m.word, m.chunks, j)) {
-    const size_t k = NextClear(m.word, m.chunks, j, end);
-    const bool has_latin = AnyInRange(m.letter, j, k);
-    ++words;
-    latin += has_latin;
-    capitalized += (m.upper[j / 64] >> (j % 64)) & 1;
-    // Only words that can be stopwords are looked up; a word cut by the scan window is not.
-    const bool cut = k == end && end < size;
-    if (has_latin && !cut && k - j <= max_stopword_bytes_) {
-      stop += IsStopword(MakeKey(p + j, k - j, size - j));
+  uint64_t starts[WindowMasks::kChunks], ends[WindowMasks::kChunks];
+  for (size_t c = 0; c < m.chunks; ++c) {
+    const uint64_t w = m.word[c];
+    const uint64_t before = (w << 1) | (c > 0 ? m.word[c - 1] >> 63 : 0);
+    const uint64_t after = (w >> 1) | (c + 1 < m.chunks ? m.word[c + 1] << 63 : 0);
+    starts[c] = w & ~before;
+    ends[c] = w & ~after;
+    words += PopCount(starts[c]);
+    capitalized += PopCount(starts[c] & m.upper[c]);
+  }
+  size_t ce = 0;
+  uint64_t pending_ends = ends[0];
+  for (size_t c = 0; c < m.chunks; ++c) {
+    for (uint64_t st = starts[c]; st != 0; st &= st - 1) {
+      const size_t j = c * 64 + static_cast<size_t>(std::countr_zero(st));
+      while (pending_ends == 0) pending_ends = ends[++ce];
+      const size_t k = ce * 64 + static_cast<size_t>(std::countr_zero(pending_ends)) + 1;
+      pending_ends &= pending_ends - 1;
+      bool has_latin;
+      if (ce == c) {  // the word within one chunk: its letters by one mask
+        const uint64_t span = (k - j == 64 ? ~0ull : ((1ull << (k - j)) - 1)) << (j % 64);
+        has_latin = (m.letter[c] & span) != 0;
+      } else {
+        has_latin = AnyInRange(m.letter, j, k);
+      }
+      latin += has_latin;
+      // Only words that can be stopwords are looked up; a word cut by the scan window is not.
+      const bool cut = k == end && end < size;
+      if (has_latin && !cut && k - j <= max_stopword_bytes_) {
+        stop += IsStopword(MakeKey(p + j, k - j, size - j));
+      }
     }
-    j = k;
   }
   f.chars = chars;
   f.words = words;
