@@ -155,8 +155,9 @@ TEST(LineModelTest, BundledModelMatchesTrainingScores) {
   EXPECT_LT(chrome, checked);
 }
 
-// Decide (blocks of rows, early stop per block) gives IsChrome's answers on the fixture rows,
-// for any count (full blocks and a tail) and for thresholds near every row's score.
+// Decide (blocks of rows, early stop per block; AVX2 floats where the CPU has it) and
+// DecidePortable give IsChrome's answers on the fixture rows, for any count (full blocks and a
+// tail) and for thresholds near every row's score.
 TEST(LineModelTest, DecideEqualsIsChromeOnTheFixture) {
   auto m = LineModel::Load(SourceFile("patterns/line-model"));
   ASSERT_TRUE(m.ok()) << m.status().message();
@@ -187,6 +188,9 @@ TEST(LineModelTest, DecideEqualsIsChromeOnTheFixture) {
         }
       }
       m.value()->Decide(columns.data(), n, t, chrome.data());
+      std::vector<uint8_t> portable(n, 2);
+      m.value()->DecidePortable(columns.data(), n, t, portable.data());
+      EXPECT_EQ(portable, chrome) << "at threshold " << t;
       for (size_t k = 0; k < n; ++k) {
         ASSERT_EQ(chrome[k], m.value()->IsChrome(&rows[k * LineModel::kFeatures], t) ? 1 : 0)
             << "row " << k << " of " << n << " at threshold " << t;

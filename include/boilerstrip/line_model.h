@@ -61,9 +61,15 @@ class LineModel {
   // answer (the same answer as the full sum).
   bool IsChrome(const float* row, double threshold) const;
   // IsChrome for `count` rows stored by column: feature f of row k at columns[f * count + k];
-  // chrome[k] = 1 or 0. Eight rows go through each tree at once, all seven splits compared
-  // for the eight together; same answers as IsChrome.
+  // chrome[k] = 1 or 0. Eight rows go through each tree at once: with AVX2 (checked at run
+  // time) as float vectors, all seven splits compared and the leaf picked by a permute, the
+  // rows near the threshold re-decided in double; else as DecidePortable. Same answers as
+  // IsChrome either way.
   void Decide(const float* columns, size_t count, double threshold, uint8_t* chrome) const;
+  // Decide without AVX2 (GCC vector extensions, double sums): what CPUs without it run, public
+  // so that tests compare the two.
+  void DecidePortable(const float* columns, size_t count, double threshold,
+                      uint8_t* chrome) const;
 
   double threshold() const { return threshold_; }
   size_t trees() const { return trees_; }
@@ -78,6 +84,7 @@ class LineModel {
     float split[kSplits];
     uint8_t feature[kSplits];
     double leaf[kLeaves];
+    float leaf_float[kLeaves];  // the leaves rounded to float, for the SIMD walk
   };
   static int Leaf(const Tree& t, const float* row) {
     int node = 0;
@@ -85,8 +92,18 @@ class LineModel {
     return node - kSplits;
   }
 
+  // Decide's eight-rows-at-a-time part with AVX2 (a float walk of all seven splits and a leaf
+  // permute per tree; rows whose float score lies within float_margin_ of the threshold are
+  // re-decided by IsChrome, so every answer is the double score's). Returns how many rows
+  // (a multiple of 8) it decided. Called only where the CPU has AVX2.
+  size_t DecideAvx2(const float* columns, size_t count, double threshold, uint8_t* chrome) const;
+
   size_t trees_ = 0;
   std::string digest_;
+  // A bound on how far a float sum of base and leaves (in any prefix) can be from the double
+  // one, with room to spare.
+  double float_margin_ = 0;
+  bool avx2_ = false;  // the CPU runs AVX2 (checked once, at Parse)
   double base_ = 0, threshold_ = 0;
   std::vector<Tree> tree_;
   // lo_[t], hi_[t]: bounds of the sum of the leaves of trees t.. (with a safety margin).

@@ -12,6 +12,10 @@
 #include <limits>
 #include <sstream>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include "boilerstrip/rules.h"
 #include "rules/embedded_patterns.h"
 
@@ -206,6 +210,16 @@ Result<std::shared_ptr<const LineModel>> LineModel::Parse(std::string_view text,
   }
   const double margin = 1e-9 * (1.0 + magnitude);
   for (size_t t = 0; t <= n; ++t) model->lo_[t] -= margin, model->hi_[t] += margin;
+  // Float sums: each rounding (a leaf to float, each of the n + 1 additions, the bounds) is at
+  // most 2^-24 of a magnitude below `magnitude`; four times their sum, and never under 1e-4.
+  model->float_margin_ = std::max(1e-4, 4.0 * (2.0 * n + 4.0) * magnitude * 0x1p-24);
+  for (Tree& t : model->tree_) {
+    for (int k = 0; k < kLeaves; ++k) t.leaf_float[k] = static_cast<float>(t.leaf[k]);
+  }
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  model->avx2_ = __builtin_cpu_supports("avx2");
+#endif
   return std::shared_ptr<const LineModel>(std::move(model));
 }
 
@@ -274,6 +288,91 @@ constexpr LeafTable kLeafTable;
 
 void LineModel::Decide(const float* columns, size_t count, double threshold,
                        uint8_t* chrome) const {
+#if defined(__x86_64__) || defined(__i386__)
+  if (avx2_) {
+    const size_t done = DecideAvx2(columns, count, threshold, chrome);
+    // The last rows (fewer than eight) one by one.
+    float row[kFeatures];
+    for (size_t k = done; k < count; ++k) {
+      for (size_t f = 0; f < kFeatures; ++f) row[f] = columns[f * count + k];
+      chrome[k] = IsChrome(row, threshold);
+    }
+    return;
+  }
+#endif
+  DecidePortable(columns, count, threshold, chrome);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) size_t LineModel::DecideAvx2(const float* columns, size_t count,
+                                                              double threshold,
+                                                              uint8_t* chrome) const {
+  // The threshold's own rounding to float too.
+  const double eps = float_margin_ + 4.0 * std::abs(threshold) * 0x1p-24;
+  const __m256 above = _mm256_set1_ps(static_cast<float>(threshold + eps));  // surely chrome
+  const __m256 below = _mm256_set1_ps(static_cast<float>(threshold - eps));  // surely not
+  const __m256i four = _mm256_set1_epi32(4), two = _mm256_set1_epi32(2), one = _mm256_set1_epi32(1);
+  float row[kFeatures];
+  size_t k = 0;
+  for (; k + 8 <= count; k += 8) {
+    const float* base = columns + k;
+    __m256 s = _mm256_set1_ps(static_cast<float>(base_));
+    size_t t = 0;
+    for (; t < trees_; ++t) {
+      // Every 8 trees: stop when each row's bounds decide it.
+      if ((t & 7) == 0 && t > 0) {
+        const __m256 lo = _mm256_add_ps(s, _mm256_set1_ps(static_cast<float>(lo_[t])));
+        const __m256 hi = _mm256_add_ps(s, _mm256_set1_ps(static_cast<float>(hi_[t])));
+        const __m256 decided = _mm256_or_ps(_mm256_cmp_ps(lo, above, _CMP_GT_OQ),
+                                            _mm256_cmp_ps(hi, below, _CMP_LE_OQ));
+        if (_mm256_movemask_ps(decided) == 0xFF) break;
+      }
+      const Tree& tr = tree_[t];
+      // (A macro: a lambda would not inherit the function's target.)
+#define BOILERSTRIP_GO_RIGHT(n)                                                  \
+  _mm256_cmp_ps(_mm256_loadu_ps(base + tr.feature[n] * count), _mm256_set1_ps(tr.split[n]), \
+                _CMP_GT_OQ)
+      // Path bits: b0 at the root, b1 at node 1 + b0, b2 at node 3 + 2 b0 + b1.
+      const __m256 b0 = BOILERSTRIP_GO_RIGHT(0);
+      const __m256 b1 = _mm256_blendv_ps(BOILERSTRIP_GO_RIGHT(1), BOILERSTRIP_GO_RIGHT(2), b0);
+      const __m256 left = _mm256_blendv_ps(BOILERSTRIP_GO_RIGHT(3), BOILERSTRIP_GO_RIGHT(4), b1);
+      const __m256 right = _mm256_blendv_ps(BOILERSTRIP_GO_RIGHT(5), BOILERSTRIP_GO_RIGHT(6), b1);
+      const __m256 b2 = _mm256_blendv_ps(left, right, b0);
+      const __m256i leaf = _mm256_or_si256(
+          _mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(b0), four),
+                          _mm256_and_si256(_mm256_castps_si256(b1), two)),
+          _mm256_and_si256(_mm256_castps_si256(b2), one));
+      s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(_mm256_loadu_ps(tr.leaf_float), leaf));
+#undef BOILERSTRIP_GO_RIGHT
+    }
+    // Stopped early: the bounds decide every row (chrome when the lower one is above). Else
+    // the full sum, and in double where it is too near the threshold to tell.
+    __m256 sure, maybe;
+    if (t < trees_) {
+      sure = _mm256_cmp_ps(_mm256_add_ps(s, _mm256_set1_ps(static_cast<float>(lo_[t]))), above,
+                           _CMP_GT_OQ);
+      maybe = _mm256_setzero_ps();
+    } else {
+      sure = _mm256_cmp_ps(s, above, _CMP_GT_OQ);
+      maybe = _mm256_andnot_ps(_mm256_or_ps(sure, _mm256_cmp_ps(s, below, _CMP_LE_OQ)),
+                               _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+    }
+    const int sure_bits = _mm256_movemask_ps(sure), maybe_bits = _mm256_movemask_ps(maybe);
+    for (int j = 0; j < 8; ++j) {
+      if ((maybe_bits >> j) & 1) {
+        for (size_t f = 0; f < kFeatures; ++f) row[f] = columns[f * count + k + j];
+        chrome[k + j] = IsChrome(row, threshold);
+      } else {
+        chrome[k + j] = (sure_bits >> j) & 1;
+      }
+    }
+  }
+  return k;
+}
+#endif
+
+void LineModel::DecidePortable(const float* columns, size_t count, double threshold,
+                               uint8_t* chrome) const {
   // Eight rows at a time, all seven splits of a tree compared at once for the eight (GCC
   // vector extensions: SIMD compares of a column against one threshold, no dependent loads);
   // the seven outcomes index the leaf.
