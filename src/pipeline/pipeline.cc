@@ -34,10 +34,10 @@
 
 #include "boilerstrip/annotate.h"
 #include "io/atomic_file.h"
+#include "io/frames.h"
 #include "io/io.h"
 #include "io/record_reader.h"
 #include "io/shard_list.h"
-#include "io/zstd_frames.h"
 #include "pipeline/resume.h"
 #include "pipeline/tsan.h"
 
@@ -75,8 +75,8 @@ struct Batch {
   size_t begin = 0;     // the batch's bytes are data[begin, size)
   std::string data;     // whole records (or one part); capacity includes simdjson padding
   Status read_error;    // on a shard_end batch: why the shard could not be read to the end
-  // A zstd shard read frame-parallel: the chunk, and its frames to decode in `raw`.
-  io::ZstdChunk chunk;
+  // A zstd or gzip shard read frame-parallel: the chunk, and its frames to decode in `raw`.
+  io::FrameChunk chunk;
   std::string raw;
 
   // Filled by the clean stage.
@@ -95,7 +95,8 @@ struct Shard {
   std::string quarantine;    // final quarantine path
   io::Format format = io::Format::kPlain;  // of the output and the quarantine
   std::unique_ptr<io::Source> preopened;  // stdin, opened early to sniff its compression
-  bool preopened_undecoded = false;       // ... and zstd, its frames still to decode
+  bool preopened_undecoded = false;       // ... and compressed, its frames still to decode
+  io::Format preopened_format = io::Format::kPlain;  // ... in this format
   Status open_error;                      // why stdin could not be opened (or decoded)
   bool begun = false;     // the reader opened it
   // Writer-side state.
@@ -121,10 +122,11 @@ uint64_t ThreadCpuNanos() {
 struct Pass {
   explicit Pass(size_t i) : shard(i) {}
   const size_t shard;
-  // Plain and gzip shards (and an empty one): the reader decodes and cuts, serially.
+  // Plain shards (and an empty one): the reader reads and cuts, serially.
   std::unique_ptr<io::RecordReader> reader;
-  // zstd shards: the reader hands out frames, workers decode them, the cutter cuts.
-  std::unique_ptr<io::ZstdFrameReader> frames;
+  // zstd and gzip shards: the reader hands out frames (members), workers decode them, the
+  // cutter cuts.
+  std::unique_ptr<io::FrameReader> frames;
   std::unique_ptr<io::RecordCutter> cutter;
   bool ended = false;     // the shard's last batch (or chunk) is made
   bool cut_ended = false;  // the cutter made the shard's last batch
@@ -157,7 +159,7 @@ struct Worker {
   Worker& operator=(const Worker&) = delete;
   Cleaner::StatePtr state;
   io::FrameCompressor compressor;  // one zstd frame or gzip member per batch
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx{ZSTD_createDCtx(), &ZSTD_freeDCtx};
+  io::FrameDecoder decoder;        // for the frames of zstd and gzip shards
 };
 
 bool BlankRecord(std::string_view rec) {
@@ -205,7 +207,7 @@ class Run {
   void Recycle(Batch* b);
   void CountRaw(Pass& p, uint64_t raw_offset);
 
-  // --- zstd frames: decode (parallel), cut (serial per shard) ---
+  // --- zstd frames, gzip members: decode (parallel), cut (serial per shard) ---
   void Decode(const Pass& p, Batch* b, Worker& w) const;
   void Cut(Pass& p, Batch* b) const;
 
@@ -284,7 +286,7 @@ void Run::Recycle(Batch* b) {
   }
   b->shard = 0;
   b->shard_end = b->skip = false;
-  b->chunk = io::ZstdChunk();
+  b->chunk = io::FrameChunk();
   b->part = b->first_part = b->last_part = false;
   b->offset = 0;
   b->begin = 0;
@@ -304,8 +306,9 @@ Status Run::OpenShard(Shard& s, Pass& p) {
   if (!s.open_error.ok()) return s.open_error;
   std::unique_ptr<io::Source> src = std::move(s.preopened);
   bool undecoded = s.preopened_undecoded;
+  io::Format format = s.preopened_format;
   if (src == nullptr) {
-    auto opened = io::OpenSourceUndecoded(s.input, nullptr, &undecoded);
+    auto opened = io::OpenSourceUndecoded(s.input, &format, &undecoded);
     if (!opened.ok()) return opened.status();
     src = std::move(opened.value());
   }
@@ -316,8 +319,8 @@ Status Run::OpenShard(Shard& s, Pass& p) {
     // Frames of up to two batches are decoded in parallel (boilerstrip's own, at the same
     // batch size: a batch's output may be longer than its input); a larger one is decoded by
     // the reader as it streams in.
-    p.frames = std::make_unique<io::ZstdFrameReader>(std::move(src), io::SourceName(s.input),
-                                                     opt_.batch_bytes, 2 * opt_.batch_bytes);
+    p.frames = io::NewFrameReader(format, std::move(src), io::SourceName(s.input),
+                                  opt_.batch_bytes, 2 * opt_.batch_bytes);
     p.cutter = std::make_unique<io::RecordCutter>(ro);
   } else {
     p.reader = std::make_unique<io::RecordReader>(std::move(src), ro);
@@ -362,7 +365,7 @@ Batch* Run::ReadFrames(Pass& p) {
   CountRaw(p, p.frames->raw_offset());
   if (!st.ok()) {
     b->read_error = st;
-    b->chunk = io::ZstdChunk();
+    b->chunk = io::FrameChunk();
     b->chunk.end = true;
   }
   p.ended = b->chunk.end;
@@ -371,8 +374,8 @@ Batch* Run::ReadFrames(Pass& p) {
 
 void Run::Decode(const Pass& p, Batch* b, Worker& w) const {
   if (!b->chunk.frames || !b->read_error.ok()) return;
-  Status st = io::DecodeZstdChunk(w.dctx.get(), p.frames->name(), b->raw, b->chunk,
-                                  io::RecordCutter::kHeadroom, &b->data);
+  Status st = p.frames->Decode(w.decoder, b->raw, b->chunk, io::RecordCutter::kHeadroom,
+                               &b->data);
   if (!st.ok()) b->read_error = st;
 }
 
@@ -1017,6 +1020,7 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
       // stdin's bytes can be looked at only once: open it now. A stream that cannot be read
       // (a format not supported) fails its shard, like a file's.
       auto src = io::OpenSourceUndecoded("-", &input_format, &s.preopened_undecoded);
+      s.preopened_format = input_format;
       if (src.ok()) {
         s.preopened = std::move(src.value());
       } else {
