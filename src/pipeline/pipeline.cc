@@ -71,6 +71,9 @@ struct Batch {
   bool part = false;
   bool first_part = false;
   bool last_part = false;
+  // The part goes to the quarantine as base64, encoded (and compressed) by the writer a slice
+  // at a time: a part can be as long as --max-record-size, its base64 a third longer.
+  bool part_to_quarantine = false;
   uint64_t offset = 0;  // uncompressed offset of data[begin] in its shard
   size_t begin = 0;     // the batch's bytes are data[begin, size)
   std::string data;     // whole records (or one part); capacity includes simdjson padding
@@ -224,6 +227,7 @@ class Run {
   void Report(Shard& s);
   bool Open(Shard& s, bool quarantine);
   bool Put(Shard& s, bool quarantine, std::string_view bytes);
+  bool PutPart(Shard& s, const Batch& b);
   void Progress(bool final);
   void RemoveTemporaries();
 
@@ -287,7 +291,7 @@ void Run::Recycle(Batch* b) {
   b->shard = 0;
   b->shard_end = b->skip = false;
   b->chunk = io::FrameChunk();
-  b->part = b->first_part = b->last_part = false;
+  b->part = b->first_part = b->last_part = b->part_to_quarantine = false;
   b->offset = 0;
   b->begin = 0;
   b->read_error = Status::Ok();
@@ -506,14 +510,8 @@ void Run::CleanPart(Batch* b) const {
       if (b->last_part) b->out.push_back('\n');
       break;
     case BadRecordMode::kQuarantine:
-      if (b->first_part) {
-        ++b->stats.quarantined;
-        AppendQuarantineHead(BadRecord::kTooLong, shards_[b->shard].input, b->offset,
-                             &b->quarantine);
-        b->quarantine.append(",\"raw_base64\":\"");
-      }
-      io::AppendBase64(part, &b->quarantine);
-      if (b->last_part) b->quarantine.append("\"}\n");
+      if (b->first_part) ++b->stats.quarantined;
+      b->part_to_quarantine = true;  // PutPart writes it
       break;
     case BadRecordMode::kFail:
       if (b->first_part) {
@@ -579,6 +577,38 @@ bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
   }
   Fail(s, st.message());
   return false;
+}
+
+bool Run::PutPart(Shard& s, const Batch& b) {
+  // Slices of 3 MiB (a multiple of 3, as every part but a record's last is: their base64 forms
+  // concatenate), each its own zstd frame or gzip member when compressed: the memory a part
+  // costs beyond its own bytes is one slice's, however long the part.
+  constexpr size_t kSlice = size_t{3} << 20;
+  const std::string_view part = b.records();
+  const bool compressed = s.format != io::Format::kPlain;
+  const int level = s.format == io::Format::kGzip ? opt_.gzip_level : opt_.zstd_level;
+  io::FrameCompressor& compressor = workers_->local().compressor;
+  std::string piece, z;
+  size_t pos = 0;
+  do {
+    piece.clear();
+    if (pos == 0 && b.first_part) {
+      AppendQuarantineHead(BadRecord::kTooLong, s.input, b.offset, &piece);
+      piece.append(",\"raw_base64\":\"");
+    }
+    const std::string_view slice = part.substr(pos, kSlice);
+    io::AppendBase64(slice, &piece);
+    pos += slice.size();
+    if (pos == part.size() && b.last_part) piece.append("\"}\n");
+    if (compressed) {
+      if (Status st = compressor.Compress(s.format, level, piece, &z); !st.ok()) {
+        Fail(s, s.input + ": " + st.message());
+        return false;
+      }
+    }
+    if (!Put(s, true, compressed ? std::string_view(z) : std::string_view(piece))) return false;
+  } while (pos < part.size());
+  return true;
 }
 
 void Run::Fail(Shard& s, std::string message) {
@@ -672,7 +702,7 @@ void Run::Write(Batch* b) {
       if (s.head.size() < kHeadSample) {
         s.head.append(b->records().substr(0, kHeadSample - s.head.size()));
       }
-      if (Put(s, false, out) && Put(s, true, q)) {
+      if (Put(s, false, out) && Put(s, true, q) && (!b->part_to_quarantine || PutPart(s, *b))) {
         s.wrote_any = s.wrote_any || !out.empty();
         s.report.stats += b->stats;
         bytes_in_done_ += b->stats.bytes_in;
