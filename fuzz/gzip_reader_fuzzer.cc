@@ -1,10 +1,14 @@
-// Fuzzes the gzip input reader (io::OpenSource on standard input: sniffing, ISA-L inflate of
-// one member after another, header fields, trailers, truncation and trailing bytes). The input
-// bytes are served as stdin through a memfd. Properties, with zlib (another implementation
-// of RFC 1951/1952) as the judge:
+// Fuzzes the gzip input readers: io::OpenSource on standard input (sniffing, ISA-L inflate of
+// one member after another, header fields, trailers, truncation and trailing bytes), and the
+// member reader the pipeline uses (io::GzipMemberReader: members whose header gives their size
+// handed out whole and inflated as a chunk, the others inflated by the reader), with small
+// chunks so that a stream makes many. The input bytes are served as stdin through a memfd.
+// Properties, with zlib (another implementation of RFC 1951/1952) as the judge, for both:
 //   - bytes that start with the gzip magic (1F 8B) are read as gzip; others are not;
 //   - a stream of whole valid members (any header fields, empty members, `cat a.gz b.gz`)
-//     decodes to exactly what zlib decodes, member after member;
+//     decodes to exactly what zlib decodes, member after member (the member reader may instead
+//     refuse, by name, a size field in a header that zlib ignores and that lies about where
+//     its member ends — never misread it);
 //   - anything else (truncated, corrupt, a bad header or trailer CRC, trailing bytes that are
 //     no member) is a shard error naming the input, never a crash or a silent short read.
 #include <sys/mman.h>
@@ -19,6 +23,8 @@
 
 #include "fuzz_util.h"
 #include "io/codec.h"
+#include "io/frames.h"
+#include "io/gzip_members.h"
 #include "io/io.h"
 
 namespace bs = boilerstrip;
@@ -69,7 +75,8 @@ Judge Reference(std::string_view in, std::string* out) {
 // used as they are.
 //   'G' MEMBERS FLAGS CUT_HI CUT_LO FLIP_HI FLIP_LO PAYLOAD...
 //   MEMBERS: bits 0-1 members - 1, bits 2-5 level % 10; FLAGS: 1 hcrc, 2 cut, 4 flip,
-//   8 name, 16 comment, 32 extra, 64 an empty member first
+//   8 name, 16 comment, 32 extra (a BGZF 'BC' subfield with a size that is wrong), 64 an empty
+//   member first, 128 boilerstrip's 'BS' subfield with the member's true sizes (no header CRC)
 std::string Shape(std::string_view in) {
   if (in.size() < 7 || in[0] != 'G') return std::string(in);
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(in[i]); };
@@ -87,10 +94,14 @@ std::string Shape(std::string_view in) {
     static unsigned char extra[] = {'B', 'C', 2, 0, 0x12, 0x34};
     gz_header header{};
     header.os = 3;
-    header.hcrc = (flags & 1) != 0;
+    header.hcrc = (flags & 1) != 0 && (flags & 128) == 0;
     if (flags & 8) header.name = reinterpret_cast<Bytef*>(name);
     if (flags & 16) header.comment = reinterpret_cast<Bytef*>(comment);
-    if (flags & 32) {
+    unsigned char sizes[20] = {'B', 'S', 16, 0};
+    if (flags & 128) {
+      header.extra = sizes;
+      header.extra_len = sizeof sizes;
+    } else if (flags & 32) {
       header.extra = extra;
       header.extra_len = sizeof extra;
     }
@@ -103,6 +114,12 @@ std::string Shape(std::string_view in) {
     FUZZ_CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
     z.resize(z.size() - zs.avail_out);
     deflateEnd(&zs);
+    if (flags & 128) {  // the subfield is the header's first optional field: at 12
+      for (int i = 0; i < 8; ++i) {
+        z[16 + i] = static_cast<char>(static_cast<uint64_t>(z.size()) >> (8 * i));
+        z[24 + i] = static_cast<char>(static_cast<uint64_t>(data.size()) >> (8 * i));
+      }
+    }
     return z;
   };
   std::string out;
@@ -164,6 +181,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (opened) FUZZ_CHECK(src.value()->raw_offset() <= size);
   }
+
+  // Again through the member reader, as the pipeline reads a gzip shard (the members handed
+  // out decoded here, one chunk after another).
+  std::string members;
+  bool members_ok = true;
+  std::string members_error;
+  if (opened && format == bs::io::Format::kGzip) {
+    FUZZ_CHECK(::lseek(STDIN_FILENO, 0, SEEK_SET) == 0);
+    bool undecoded = false;
+    auto src = bs::io::OpenSourceUndecoded("-", nullptr, &undecoded);
+    FUZZ_CHECK(src.ok() && undecoded);
+    bs::io::GzipMemberReader reader(std::move(src.value()), "<stdin>", 3000, 6000);
+    bs::io::FrameDecoder decoder;
+    std::string raw, data;
+    constexpr size_t kHeadroom = 16;
+    while (members.size() <= kMaxOutput) {
+      bs::io::FrameChunk chunk;
+      bs::Status st = reader.Next(&raw, &data, kHeadroom, &chunk);
+      if (st.ok() && chunk.end) break;
+      if (st.ok() && chunk.frames) st = reader.Decode(decoder, raw, chunk, kHeadroom, &data);
+      if (!st.ok()) {
+        members_ok = false;
+        members_error = st.message();
+        FUZZ_CHECK(st.scope() == bs::ErrorScope::kShard);
+        FUZZ_CHECK(members_error.rfind("<stdin>: ", 0) == 0);
+        break;
+      }
+      FUZZ_CHECK(chunk.out_offset == members.size());
+      FUZZ_CHECK(data.size() == kHeadroom + chunk.out_size);
+      members.append(data, kHeadroom, chunk.out_size);
+      FUZZ_CHECK(reader.raw_offset() <= size);
+    }
+  }
   FUZZ_CHECK(::dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
 
   const bool magic = size >= 2 && std::memcmp(input.data(), "\x1F\x8B", 2) == 0;
@@ -180,5 +230,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // What was read before the error is what zlib read before it (a prefix of the stream).
     FUZZ_CHECK(want.compare(0, got.size(), got) == 0 || got.size() > want.size());
   }
+  if (members.size() > kMaxOutput) return 0;
+  if (judge == Judge::kValid && members_ok) {
+    FUZZ_CHECK(members == want);
+  } else if (judge == Judge::kValid) {
+    FUZZ_CHECK(members_error.find("it does not end where the size field in its header") !=
+               std::string::npos);
+  } else {
+    FUZZ_CHECK(!members_ok);
+  }
+  // Whatever was handed out before an error (or a refusal) is what zlib read.
+  FUZZ_CHECK(want.compare(0, members.size(), members) == 0 || members.size() > want.size());
   return 0;
 }

@@ -27,7 +27,8 @@ Report Build(const Cleaner& cleaner, ReportOptions options) {
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.status().message());
   if (!r.ok()) return Report();
   Report out = std::move(r.value());
-  out.totals.seconds = 0;  // the one figure that varies run to run
+  // The figures that vary run to run: the timings.
+  out.totals.seconds = out.totals.cpu_seconds = out.totals.serial_cpu_seconds = 0;
   return out;
 }
 
@@ -107,6 +108,28 @@ TEST(Report, TotalsAreCleansStatsAndEveryReasonIsThere) {
   EXPECT_EQ(docs, got.records_out + got.dropped_doc) << "every good document is in the histogram";
   EXPECT_EQ(r.samples.size(), 50u);
   EXPECT_FALSE(r.sites.empty() && r.docs_with_site > 0);
+}
+
+// The report's totals carry the CPU time of its stages, as clean's --stats do: all of them, and
+// the serial ones (read, fold), a part of it. In the JSON too.
+TEST(Report, CpuSecondsAreMeasured) {
+  testing::TempDir dir;
+  const std::string shard = dir / "mixed.jsonl";
+  testing::WriteFile(shard, MixedShard(2 << 20));
+  auto cleaner = testing::DefaultCleaner();
+  ReportOptions options;
+  options.shards = {shard};
+  options.batch_bytes = 256 << 10;
+  options.threads = 2;
+  auto built = BuildReport(options, *cleaner);
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  const Stats& t = built.value().totals;
+  EXPECT_GT(t.cpu_seconds, 0.0);
+  EXPECT_GT(t.serial_cpu_seconds, 0.0);
+  EXPECT_LT(t.serial_cpu_seconds, t.cpu_seconds);
+  const std::string json = RenderJson(built.value());
+  EXPECT_EQ(json.find("\"cpu_seconds\": 0.000000"), std::string::npos);
+  EXPECT_NE(json.find("\"cpu_seconds\": "), std::string::npos);
 }
 
 TEST(Report, TheSameAtAnyThreadCountAndChunkSize) {

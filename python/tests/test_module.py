@@ -251,6 +251,8 @@ def test_stats_are_the_cli_stats_shape(default):
     s = boilerstrip.Cleaner().stats
     assert s["records_in"] == 0 and s["lines_removed_by"] == {}
     assert isinstance(s["seconds"], float)
+    # The CLI's CPU-time figures time its pipeline's stages; a Cleaner has none.
+    assert "cpu_seconds" not in s and "serial_cpu_seconds" not in s
 
 
 def test_docstrings_and_stub_ship():

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "io/gzip_members.h"
 #include "io/io.h"
 
 namespace boilerstrip::io {
@@ -20,7 +21,8 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// "1F 8B 08": up to `max` bytes in hex.
+}  // namespace
+
 std::string Hex(std::string_view bytes, size_t max) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out;
@@ -32,6 +34,8 @@ std::string Hex(std::string_view bytes, size_t max) {
   }
   return out;
 }
+
+namespace {
 
 bool IsZstdMagic(std::string_view h) {
   if (StartsWith(h, "\x28\xB5\x2F\xFD")) return true;
@@ -91,6 +95,8 @@ std::string Excerpt(std::string_view line, size_t max) {
   return out;
 }
 
+}  // namespace
+
 const char* InflateError(int ret) {
   switch (ret) {
     case ISAL_INVALID_BLOCK: return "invalid deflate block";
@@ -103,6 +109,8 @@ const char* InflateError(int ret) {
   }
   return "inflate error";
 }
+
+namespace {
 
 class GzipSource : public Source {
  public:
@@ -394,13 +402,18 @@ Status FrameCompressor::Gzip(int level, std::string_view in, char* dst, size_t c
   zs.level = static_cast<uint32_t>(level);
   zs.level_buf = buf_size > 0 ? level_buf_.get() : nullptr;
   zs.level_buf_size = static_cast<uint32_t>(buf_size);
-  zs.gzip_flag = IGZIP_GZIP;  // ISA-L's fixed header (no name, no time): the same bytes each run
+  // The header is ours: fixed bytes (no name, no time: the same bytes each run) with the
+  // member's size and decoded size in an FEXTRA subfield, patched in below, so that a reader
+  // finds where each member ends without inflating it (gzip_members.h). ISA-L writes the
+  // deflate data and the CRC-32 and ISIZE trailer.
+  WriteOwnGzipHeader(dst);
+  zs.gzip_flag = IGZIP_GZIP_NO_HDR;
   zs.flush = NO_FLUSH;
   // One member; the 32-bit counters are fed at most 1 GiB at a time.
   constexpr size_t kStep = size_t{1} << 30;
   const char* next = in.data();
   size_t left = in.size();
-  size_t written = 0;
+  size_t written = kOwnGzipHeaderSize;
   zs.avail_in = 0;
   do {
     if (zs.avail_in == 0 && left > 0) {
@@ -422,6 +435,7 @@ Status FrameCompressor::Gzip(int level, std::string_view in, char* dst, size_t c
       return Status::ShardError("gzip: a compressed batch outgrew its bound");
     }
   } while (zs.internal_state.state != ZSTATE_END);
+  PatchGzipSizes(dst, written, in.size());
   *size = written;
   return Status::Ok();
 }

@@ -60,6 +60,12 @@ std::string DescribeNonJson(std::string_view head);
 // are not another member are kShard errors naming the file and the member's offset.
 std::unique_ptr<Source> NewGzipSource(std::unique_ptr<Source> raw, std::string name);
 
+// "1F 8B 08": the first `max` bytes of `bytes` in hex.
+std::string Hex(std::string_view bytes, size_t max);
+
+// What an ISA-L inflate error code means: "invalid deflate block", ...
+const char* InflateError(int ret);
+
 // The gzip levels ISA-L offers (0 fastest … 3), and the default.
 constexpr int kMinGzipLevel = 0;
 constexpr int kMaxGzipLevel = 3;

@@ -231,6 +231,10 @@ Result<std::unique_ptr<Source>> OpenSourceUndecoded(const std::string& path, For
       }
       return std::unique_ptr<Source>(new ZstdSource(std::move(raw)));
     case Format::kGzip: {
+      if (undecoded != nullptr) {
+        *undecoded = true;
+        return std::unique_ptr<Source>(std::move(raw));
+      }
       std::string name = raw->name();
       return NewGzipSource(std::move(raw), std::move(name));
     }

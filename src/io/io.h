@@ -45,8 +45,9 @@ class Source {
 // Errors (kShard) name the path: it cannot be opened, or it holds a format not supported.
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path, Format* format = nullptr);
 
-// OpenSource, but a non-empty zstd stream comes back undecoded, its compressed bytes, with
-// *undecoded set: for ZstdFrameReader, which hands its frames out to decode in parallel.
+// OpenSource, but a non-empty zstd or gzip stream comes back undecoded, its compressed bytes,
+// with *undecoded set: for a FrameReader (frames.h), which hands its frames out to decode in
+// parallel.
 Result<std::unique_ptr<Source>> OpenSourceUndecoded(const std::string& path, Format* format,
                                                     bool* undecoded);
 

@@ -191,6 +191,13 @@ void RecordCutter::Cut(std::string* data, bool end, size_t* begin, ChunkInfo* in
     carry_from_ = 0;
   } else {
     const size_t n = data->size() - kHeadroom;
+    const size_t need = carry_.size() + n + simdjson::SIMDJSON_PADDING;
+    if (carry_.capacity() < need && need > options_.batch_bytes) {
+      // A record longer than a batch: it grows to max_record_bytes at most before it goes out
+      // in parts, so room for that is reserved at once (pages count only as they fill) and it
+      // is never copied to grow, which would hold it twice for a moment.
+      carry_.reserve(std::max(need, options_.max_record_bytes + n + simdjson::SIMDJSON_PADDING));
+    }
     Reserve(&carry_, n);
     carry_.append(*data, kHeadroom, n);
     data->swap(carry_);

@@ -8,7 +8,6 @@
 namespace boilerstrip::io {
 namespace {
 
-constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 // The longest zstd frame header (ZSTD_FRAMEHEADERSIZE_MAX, in zstd's unstable API).
 constexpr size_t kFrameHeaderMax = 18;
 
@@ -20,15 +19,6 @@ bool Skippable(const char* p, size_t n) {
                          static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 16 |
                          static_cast<uint32_t>(static_cast<uint8_t>(p[3])) << 24;
   return (magic & 0xFFFFFFF0u) == 0x184D2A50u;
-}
-
-// Sizes *data to `size` bytes with simdjson's padding after them in its capacity.
-void SizePadded(std::string* data, size_t size) {
-  if (data->capacity() < size + kPadding) {
-    data->clear();
-    data->reserve(size + kPadding);
-  }
-  data->resize(size);
 }
 
 }  // namespace
@@ -151,6 +141,12 @@ Status ZstdFrameReader::Stream(std::string* data, size_t headroom, ZstdChunk* ch
   chunk->out_size = out.pos;
   out_total_ += out.pos;
   return Status::Ok();
+}
+
+Status ZstdFrameReader::Decode(FrameDecoder& decoder, std::string_view raw,
+                               const FrameChunk& chunk, size_t headroom,
+                               std::string* data) const {
+  return DecodeZstdChunk(decoder.zstd(), name_, raw, chunk, headroom, data);
 }
 
 Status DecodeZstdChunk(ZSTD_DCtx* dctx, const std::string& name, std::string_view raw,

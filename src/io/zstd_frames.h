@@ -28,27 +28,22 @@
 #include <string_view>
 
 #include "boilerstrip/status.h"
+#include "io/frames.h"
 #include "io/io.h"
 
 namespace boilerstrip::io {
 
-// One piece of a zstd stream, as ZstdFrameReader hands it out.
-struct ZstdChunk {
-  bool frames = false;      // `raw` holds whole frames still to decode (else: `data` holds bytes)
-  bool end = false;         // the stream's end: no bytes
-  uint64_t raw_offset = 0;  // offset of the chunk's first compressed byte in the stream
-  uint64_t out_offset = 0;  // uncompressed offset of the chunk's first byte
-  size_t out_size = 0;      // its uncompressed bytes
-};
+// The chunks of a zstd stream (the name this reader's tests know them by).
+using ZstdChunk = FrameChunk;
 
-class ZstdFrameReader {
+class ZstdFrameReader : public FrameReader {
  public:
   // Reads the compressed bytes of `raw` (named `name` in errors). Chunks of frames hold about
   // chunk_bytes of decoded bytes (a frame is never split); frames of up to max_frame_bytes
   // decoded bytes are handed out, larger ones decoded here.
   ZstdFrameReader(std::unique_ptr<Source> raw, std::string name, size_t chunk_bytes,
                   size_t max_frame_bytes);
-  ~ZstdFrameReader();
+  ~ZstdFrameReader() override;
   ZstdFrameReader(const ZstdFrameReader&) = delete;
   ZstdFrameReader& operator=(const ZstdFrameReader&) = delete;
 
@@ -56,11 +51,15 @@ class ZstdFrameReader {
   // (*data)[headroom, headroom + out_size) (capacity padded for simdjson). A read error, a cut
   // stream or corrupt data is a kShard error naming the file and the frame's offset, as the
   // streaming decoder names them; the reader is finished then, as after the `end` chunk.
-  Status Next(std::string* raw, std::string* data, size_t headroom, ZstdChunk* chunk);
+  Status Next(std::string* raw, std::string* data, size_t headroom, FrameChunk* chunk) override;
 
-  const std::string& name() const { return name_; }
+  // DecodeZstdChunk with the decoder's zstd context.
+  Status Decode(FrameDecoder& decoder, std::string_view raw, const FrameChunk& chunk,
+                size_t headroom, std::string* data) const override;
+
+  const std::string& name() const override { return name_; }
   // Compressed bytes read so far, for progress.
-  uint64_t raw_offset() const { return source_->raw_offset(); }
+  uint64_t raw_offset() const override { return source_->raw_offset(); }
 
  private:
   // Reads until `need` bytes past pos_ are buffered, or the stream ends.

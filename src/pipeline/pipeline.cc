@@ -34,10 +34,10 @@
 
 #include "boilerstrip/annotate.h"
 #include "io/atomic_file.h"
+#include "io/frames.h"
 #include "io/io.h"
 #include "io/record_reader.h"
 #include "io/shard_list.h"
-#include "io/zstd_frames.h"
 #include "pipeline/resume.h"
 #include "pipeline/tsan.h"
 
@@ -71,12 +71,15 @@ struct Batch {
   bool part = false;
   bool first_part = false;
   bool last_part = false;
+  // The part goes to the quarantine as base64, encoded (and compressed) by the writer a slice
+  // at a time: a part can be as long as --max-record-size, its base64 a third longer.
+  bool part_to_quarantine = false;
   uint64_t offset = 0;  // uncompressed offset of data[begin] in its shard
   size_t begin = 0;     // the batch's bytes are data[begin, size)
   std::string data;     // whole records (or one part); capacity includes simdjson padding
   Status read_error;    // on a shard_end batch: why the shard could not be read to the end
-  // A zstd shard read frame-parallel: the chunk, and its frames to decode in `raw`.
-  io::ZstdChunk chunk;
+  // A zstd or gzip shard read frame-parallel: the chunk, and its frames to decode in `raw`.
+  io::FrameChunk chunk;
   std::string raw;
 
   // Filled by the clean stage.
@@ -95,7 +98,8 @@ struct Shard {
   std::string quarantine;    // final quarantine path
   io::Format format = io::Format::kPlain;  // of the output and the quarantine
   std::unique_ptr<io::Source> preopened;  // stdin, opened early to sniff its compression
-  bool preopened_undecoded = false;       // ... and zstd, its frames still to decode
+  bool preopened_undecoded = false;       // ... and compressed, its frames still to decode
+  io::Format preopened_format = io::Format::kPlain;  // ... in this format
   Status open_error;                      // why stdin could not be opened (or decoded)
   bool begun = false;     // the reader opened it
   // Writer-side state.
@@ -121,10 +125,11 @@ uint64_t ThreadCpuNanos() {
 struct Pass {
   explicit Pass(size_t i) : shard(i) {}
   const size_t shard;
-  // Plain and gzip shards (and an empty one): the reader decodes and cuts, serially.
+  // Plain shards (and an empty one): the reader reads and cuts, serially.
   std::unique_ptr<io::RecordReader> reader;
-  // zstd shards: the reader hands out frames, workers decode them, the cutter cuts.
-  std::unique_ptr<io::ZstdFrameReader> frames;
+  // zstd and gzip shards: the reader hands out frames (members), workers decode them, the
+  // cutter cuts.
+  std::unique_ptr<io::FrameReader> frames;
   std::unique_ptr<io::RecordCutter> cutter;
   bool ended = false;     // the shard's last batch (or chunk) is made
   bool cut_ended = false;  // the cutter made the shard's last batch
@@ -157,7 +162,7 @@ struct Worker {
   Worker& operator=(const Worker&) = delete;
   Cleaner::StatePtr state;
   io::FrameCompressor compressor;  // one zstd frame or gzip member per batch
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx{ZSTD_createDCtx(), &ZSTD_freeDCtx};
+  io::FrameDecoder decoder;        // for the frames of zstd and gzip shards
 };
 
 bool BlankRecord(std::string_view rec) {
@@ -205,7 +210,7 @@ class Run {
   void Recycle(Batch* b);
   void CountRaw(Pass& p, uint64_t raw_offset);
 
-  // --- zstd frames: decode (parallel), cut (serial per shard) ---
+  // --- zstd frames, gzip members: decode (parallel), cut (serial per shard) ---
   void Decode(const Pass& p, Batch* b, Worker& w) const;
   void Cut(Pass& p, Batch* b) const;
 
@@ -222,6 +227,7 @@ class Run {
   void Report(Shard& s);
   bool Open(Shard& s, bool quarantine);
   bool Put(Shard& s, bool quarantine, std::string_view bytes);
+  bool PutPart(Shard& s, const Batch& b);
   void Progress(bool final);
   void RemoveTemporaries();
 
@@ -284,8 +290,8 @@ void Run::Recycle(Batch* b) {
   }
   b->shard = 0;
   b->shard_end = b->skip = false;
-  b->chunk = io::ZstdChunk();
-  b->part = b->first_part = b->last_part = false;
+  b->chunk = io::FrameChunk();
+  b->part = b->first_part = b->last_part = b->part_to_quarantine = false;
   b->offset = 0;
   b->begin = 0;
   b->read_error = Status::Ok();
@@ -304,8 +310,9 @@ Status Run::OpenShard(Shard& s, Pass& p) {
   if (!s.open_error.ok()) return s.open_error;
   std::unique_ptr<io::Source> src = std::move(s.preopened);
   bool undecoded = s.preopened_undecoded;
+  io::Format format = s.preopened_format;
   if (src == nullptr) {
-    auto opened = io::OpenSourceUndecoded(s.input, nullptr, &undecoded);
+    auto opened = io::OpenSourceUndecoded(s.input, &format, &undecoded);
     if (!opened.ok()) return opened.status();
     src = std::move(opened.value());
   }
@@ -316,8 +323,8 @@ Status Run::OpenShard(Shard& s, Pass& p) {
     // Frames of up to two batches are decoded in parallel (boilerstrip's own, at the same
     // batch size: a batch's output may be longer than its input); a larger one is decoded by
     // the reader as it streams in.
-    p.frames = std::make_unique<io::ZstdFrameReader>(std::move(src), io::SourceName(s.input),
-                                                     opt_.batch_bytes, 2 * opt_.batch_bytes);
+    p.frames = io::NewFrameReader(format, std::move(src), io::SourceName(s.input),
+                                  opt_.batch_bytes, 2 * opt_.batch_bytes);
     p.cutter = std::make_unique<io::RecordCutter>(ro);
   } else {
     p.reader = std::make_unique<io::RecordReader>(std::move(src), ro);
@@ -362,7 +369,7 @@ Batch* Run::ReadFrames(Pass& p) {
   CountRaw(p, p.frames->raw_offset());
   if (!st.ok()) {
     b->read_error = st;
-    b->chunk = io::ZstdChunk();
+    b->chunk = io::FrameChunk();
     b->chunk.end = true;
   }
   p.ended = b->chunk.end;
@@ -371,8 +378,8 @@ Batch* Run::ReadFrames(Pass& p) {
 
 void Run::Decode(const Pass& p, Batch* b, Worker& w) const {
   if (!b->chunk.frames || !b->read_error.ok()) return;
-  Status st = io::DecodeZstdChunk(w.dctx.get(), p.frames->name(), b->raw, b->chunk,
-                                  io::RecordCutter::kHeadroom, &b->data);
+  Status st = p.frames->Decode(w.decoder, b->raw, b->chunk, io::RecordCutter::kHeadroom,
+                               &b->data);
   if (!st.ok()) b->read_error = st;
 }
 
@@ -503,14 +510,8 @@ void Run::CleanPart(Batch* b) const {
       if (b->last_part) b->out.push_back('\n');
       break;
     case BadRecordMode::kQuarantine:
-      if (b->first_part) {
-        ++b->stats.quarantined;
-        AppendQuarantineHead(BadRecord::kTooLong, shards_[b->shard].input, b->offset,
-                             &b->quarantine);
-        b->quarantine.append(",\"raw_base64\":\"");
-      }
-      io::AppendBase64(part, &b->quarantine);
-      if (b->last_part) b->quarantine.append("\"}\n");
+      if (b->first_part) ++b->stats.quarantined;
+      b->part_to_quarantine = true;  // PutPart writes it
       break;
     case BadRecordMode::kFail:
       if (b->first_part) {
@@ -576,6 +577,38 @@ bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
   }
   Fail(s, st.message());
   return false;
+}
+
+bool Run::PutPart(Shard& s, const Batch& b) {
+  // Slices of 3 MiB (a multiple of 3, as every part but a record's last is: their base64 forms
+  // concatenate), each its own zstd frame or gzip member when compressed: the memory a part
+  // costs beyond its own bytes is one slice's, however long the part.
+  constexpr size_t kSlice = size_t{3} << 20;
+  const std::string_view part = b.records();
+  const bool compressed = s.format != io::Format::kPlain;
+  const int level = s.format == io::Format::kGzip ? opt_.gzip_level : opt_.zstd_level;
+  io::FrameCompressor& compressor = workers_->local().compressor;
+  std::string piece, z;
+  size_t pos = 0;
+  do {
+    piece.clear();
+    if (pos == 0 && b.first_part) {
+      AppendQuarantineHead(BadRecord::kTooLong, s.input, b.offset, &piece);
+      piece.append(",\"raw_base64\":\"");
+    }
+    const std::string_view slice = part.substr(pos, kSlice);
+    io::AppendBase64(slice, &piece);
+    pos += slice.size();
+    if (pos == part.size() && b.last_part) piece.append("\"}\n");
+    if (compressed) {
+      if (Status st = compressor.Compress(s.format, level, piece, &z); !st.ok()) {
+        Fail(s, s.input + ": " + st.message());
+        return false;
+      }
+    }
+    if (!Put(s, true, compressed ? std::string_view(z) : std::string_view(piece))) return false;
+  } while (pos < part.size());
+  return true;
 }
 
 void Run::Fail(Shard& s, std::string message) {
@@ -669,7 +702,7 @@ void Run::Write(Batch* b) {
       if (s.head.size() < kHeadSample) {
         s.head.append(b->records().substr(0, kHeadSample - s.head.size()));
       }
-      if (Put(s, false, out) && Put(s, true, q)) {
+      if (Put(s, false, out) && Put(s, true, q) && (!b->part_to_quarantine || PutPart(s, *b))) {
         s.wrote_any = s.wrote_any || !out.empty();
         s.report.stats += b->stats;
         bytes_in_done_ += b->stats.bytes_in;
@@ -1017,6 +1050,7 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
       // stdin's bytes can be looked at only once: open it now. A stream that cannot be read
       // (a format not supported) fails its shard, like a file's.
       auto src = io::OpenSourceUndecoded("-", &input_format, &s.preopened_undecoded);
+      s.preopened_format = input_format;
       if (src.ok()) {
         s.preopened = std::move(src.value());
       } else {

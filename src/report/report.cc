@@ -11,7 +11,10 @@
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 
+#include <time.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -157,6 +160,34 @@ struct Worker {
   uint64_t doc_stamp = 0;
 };
 
+// The CPU time the calling thread has used, in nanoseconds.
+uint64_t ThreadCpuNanos() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Adds the CPU time of its scope (one stage's work on one chunk) to the run's clocks, as
+// `clean` counts them (Stats::cpu_seconds): every stage into `all`, the stages that take one
+// chunk at a time (read, fold) into `serial` too.
+class StageClock {
+ public:
+  StageClock(std::atomic<uint64_t>& all, std::atomic<uint64_t>* serial)
+      : all_(all), serial_(serial), start_(ThreadCpuNanos()) {}
+  ~StageClock() {
+    const uint64_t spent = ThreadCpuNanos() - start_;
+    all_.fetch_add(spent, std::memory_order_relaxed);
+    if (serial_ != nullptr) serial_->fetch_add(spent, std::memory_order_relaxed);
+  }
+  StageClock(const StageClock&) = delete;
+  StageClock& operator=(const StageClock&) = delete;
+
+ private:
+  std::atomic<uint64_t>& all_;
+  std::atomic<uint64_t>* const serial_;
+  const uint64_t start_;
+};
+
 class Builder {
  public:
   Builder(const ReportOptions& options, const Cleaner& cleaner)
@@ -228,6 +259,10 @@ class Builder {
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Chunk>> pool_;
+
+  // CPU time of every stage, and of the serial ones (read, fold), in nanoseconds.
+  std::atomic<uint64_t> cpu_nanos_{0};
+  std::atomic<uint64_t> serial_nanos_{0};
 
   // Fold state (serial stage).
   Report report_;
@@ -838,7 +873,11 @@ Report Builder::Go() {
         tbb::make_filter<void, Chunk*>(tbb::filter_mode::serial_in_order,
                                        [this, &run_end](tbb::flow_control& fc) -> Chunk* {
                                          TBB_HANDOFF_ACQUIRE(&reader_);
-                                         Chunk* c = Read();
+                                         Chunk* c = nullptr;
+                                         {
+                                           StageClock clock(cpu_nanos_, &serial_nanos_);
+                                           c = Read();
+                                         }
                                          if (c == nullptr) fc.stop();
                                          if (c != nullptr) TBB_HANDOFF_RELEASE(c);
                                          TBB_HANDOFF_RELEASE(&reader_);
@@ -848,6 +887,7 @@ Report Builder::Go() {
             tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel,
                                              [this, &workers, &run_end](Chunk* c) {
                                                TBB_HANDOFF_ACQUIRE(c);
+                                               StageClock clock(cpu_nanos_, nullptr);
                                                Process(c, workers.local());
                                                TBB_HANDOFF_RELEASE(c);
                                                TBB_HANDOFF_RELEASE(&run_end);
@@ -857,6 +897,7 @@ Report Builder::Go() {
                                            [this, &run_end](Chunk* c) {
                                              TBB_HANDOFF_ACQUIRE(c);
                                              TBB_HANDOFF_ACQUIRE(&report_);
+                                             StageClock clock(cpu_nanos_, &serial_nanos_);
                                              Fold(c);
                                              Give(c);
                                              TBB_HANDOFF_RELEASE(&report_);
@@ -865,6 +906,8 @@ Report Builder::Go() {
     TBB_HANDOFF_ACQUIRE(&run_end);
   }
   Finish();
+  report_.totals.cpu_seconds = static_cast<double>(cpu_nanos_.load()) / 1e9;
+  report_.totals.serial_cpu_seconds = static_cast<double>(serial_nanos_.load()) / 1e9;
   report_.totals.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return std::move(report_);
