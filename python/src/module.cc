@@ -331,19 +331,38 @@ class PyCleaner {
       if (out.error.empty()) Merge(stats);
     }
     if (!out.error.empty()) throw std::runtime_error(out.error);
-    // Built with the C API and one shared str per reason: a page has hundreds of spans.
+    // Built with the C API and one shared str per reason: a page has hundreds of spans. A
+    // span that starts where the one before ends shares its int. The tuples hold only ints
+    // and strs, so they can be in no reference cycle: they are taken off the garbage
+    // collector's lists (as its own first pass over them would do), which otherwise walked
+    // every span a caller keeps, again and again, and cost more than making them.
     py::list spans(removals.size());
     CodePointCounter cp(in);
+    PyObject* last_end = nullptr;  // borrowed: the previous span's end
+    size_t last_end_at = 0;
     for (size_t i = 0; i < removals.size(); ++i) {
       const bs::Removal& r = removals[i];
       const size_t begin = cp.At(r.begin);
       const size_t end = cp.At(r.end);
       py::tuple span(3);
-      PyTuple_SET_ITEM(span.ptr(), 0, PyLong_FromSize_t(begin));
-      PyTuple_SET_ITEM(span.ptr(), 1, PyLong_FromSize_t(end));
+      PyObject* begin_obj = nullptr;
+      if (last_end != nullptr && last_end_at == begin) {
+        begin_obj = last_end;
+        Py_INCREF(begin_obj);
+      } else {
+        begin_obj = PyLong_FromSize_t(begin);
+        if (begin_obj == nullptr) throw py::error_already_set();
+      }
+      PyTuple_SET_ITEM(span.ptr(), 0, begin_obj);
+      PyObject* end_obj = PyLong_FromSize_t(end);
+      if (end_obj == nullptr) throw py::error_already_set();
+      PyTuple_SET_ITEM(span.ptr(), 1, end_obj);
+      last_end = end_obj;
+      last_end_at = end;
       PyObject* reason = ReasonObject(r.reason);
       Py_INCREF(reason);
       PyTuple_SET_ITEM(span.ptr(), 2, reason);
+      PyObject_GC_UnTrack(span.ptr());
       PyList_SET_ITEM(spans.ptr(), static_cast<Py_ssize_t>(i), span.release().ptr());
     }
     return spans;
