@@ -31,6 +31,7 @@
 #include "boilerstrip/rule_check.h"
 #include "boilerstrip/rules.h"
 #include "boilerstrip/stats.h"
+#include "boilerstrip/text.h"
 #include "cli/clean_flags.h"
 
 namespace py = pybind11;
@@ -240,8 +241,9 @@ class CodePointCounter {
  public:
   explicit CodePointCounter(std::string_view text) : text_(text) {}
   size_t At(size_t byte) {
-    for (; at_ < byte; ++at_) {
-      count_ += (static_cast<unsigned char>(text_[at_]) & 0xC0) != 0x80;
+    if (byte > at_) {
+      count_ += bs::CountCodePoints(text_.substr(at_, byte - at_));
+      at_ = byte;
     }
     return count_;
   }
