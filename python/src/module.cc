@@ -1,7 +1,9 @@
 // boilerstrip._boilerstrip: the Python binding, a thin layer over the library the CLI uses.
 //
-// Python strings go in as their UTF-8 bytes (CPython caches them on the str object, so a view
-// stays valid while the str lives); the cleaning runs with the GIL released, on a State taken
+// Python strings go in as their UTF-8 bytes (clean and annotate: CPython caches them on the str
+// object, so a view stays valid while the str lives; clean_batch encodes the strs' code points
+// itself, off the GIL, and fills its result strs there too); the cleaning runs with the GIL
+// released, on a State taken
 // from a per-Cleaner pool, so a Cleaner is safe to share across Python threads and clean_batch
 // cleans on TBB's threads. Options come through the CLI's own flag table (cli/clean_flags.h):
 // a keyword means what the clean flag of the same name means, and a bad value raises ValueError
