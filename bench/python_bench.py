@@ -7,7 +7,9 @@
 For each input (default: a generated shard of --size, and the realweb pages when
 ../shared/data/realweb/ is there) it reports, as medians of --runs runs:
 - Cleaner.clean_batch over the texts at 1 and 2 threads: MB of text per CPU-second (per core)
-  and per wall second, and the 1 -> 2 thread speed-up;
+  and per wall second, and the 1 -> 2 thread speed-up; and its serial fraction, the thread CPU
+  it spends with the GIL held on the calling thread over all of its CPU (Cleaner's
+  _last_batch_cpu), which bounds the speed-up whatever the machine's load (Amdahl);
 - the CPU of annotate against clean's: the CLI's, and Cleaner.annotate's against
   Cleaner.clean's one text at a time (that one pays for a Python tuple per span);
 - `boilerstrip clean -T1` on the same records as uncompressed .jsonl: MB of text per
@@ -101,20 +103,41 @@ def bench(path, binary, runs, c4, thread_counts=(1, 2)):
         # the encoding that real use pays.
         return [b.decode("utf-8") for b in encoded]
 
-    def measure(fn):
-        """Median (CPU, wall) seconds of `fn(texts)` over `runs` runs on fresh texts."""
-        results = []
+    def measure(fn, after=None):
+        """Median (CPU, wall) seconds of `fn(texts)` over `runs` runs on fresh texts.
+
+        Each run's results live until the next run has made its own, as in a pipeline that
+        writes one batch while it cleans the next: freed all at once, glibc hands the heap
+        back to the system and the next run pays a page fault for every page of its results
+        (on this VM ~14 us each), which measures the allocator, not the cleaning. `after()`
+        runs after each run, outside the timing."""
+        results, kept = [], None
         for _ in range(runs):
             batch = fresh()
-            results.append(timed(lambda: fn(batch)))
+            out = []
+            results.append(timed(lambda: out.append(fn(batch))))
+            kept = out
+            if after is not None:
+                after()
+        del kept
         return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
 
     rows = {}
+    serial = {}
     for threads in sorted(set(thread_counts) | {1, 2}):
         c = boilerstrip.Cleaner()
         c.clean_batch(fresh()[:500], threads=threads)  # warm: states, line caches
-        cpu, wall = measure(lambda batch: c.clean_batch(batch, threads=threads))
+        fractions = []
+
+        def serial_fraction():
+            # Thread CPU of the call: with the GIL held on the calling thread vs in the work
+            # split over the threads. Independent of the machine's load, unlike wall time.
+            d = c._last_batch_cpu()
+            fractions.append(d["serial"] / (d["serial"] + d["parallel"]))
+
+        cpu, wall = measure(lambda batch: c.clean_batch(batch, threads=threads), serial_fraction)
         rows[f"clean_batch threads={threads}"] = (mb / cpu, mb / wall)
+        serial[threads] = statistics.median(fractions)
     c = boilerstrip.Cleaner()
     c.clean_batch(fresh()[:500], threads=1)
     cpu_clean = measure(lambda batch: [c.clean(t) for t in batch])[0]
@@ -159,6 +182,10 @@ def bench(path, binary, runs, c4, thread_counts=(1, 2)):
           f"CPU of annotate / clean: CLI {cli_annotate_cpu / cli_cpu:.2f}, Python (one text at a "
           f"time, a tuple per span) {cpu_annotate / cpu_clean:.2f}; "
           f"CLI clean: {jsonl_mb / cli_cpu:.0f} MB of JSONL per CPU-second")
+    f = serial[2]
+    print(f"clean_batch serial fraction (thread CPU with the GIL held / all its CPU): "
+          f"{serial[1]:.3f} at 1 thread, {f:.3f} at 2; Amdahl's bound from 1 to 2 threads: "
+          f"{1 / (f + (1 - f) / 2):.2f}x")
 
 
 def main():

@@ -113,6 +113,42 @@ def test_clean_batch_equals_clean_at_any_thread_count(tmp_path):
     assert one.clean_batch([]) == []
 
 
+def test_clean_batch_makes_the_strs_clean_makes_for_every_str_kind(tmp_path):
+    # clean_batch encodes each str's code points and decodes each result itself (off the GIL):
+    # the results must be the strs clean() makes, in the same (narrowest) storage kind, also
+    # when the removed lines held the text's only wide characters.
+    base = [r["text"] for r in sample_records(tmp_path, "1M", seed=7)][:200]
+    texts = []
+    for t in base:
+        ascii = t.encode("ascii", "ignore").decode()
+        texts += [t, ascii, "\u00e9 " + ascii, ascii + "\n\u00e9\U0001F600 line", t + "\n\u4e2d\u6587 line", "\U0001F600\n" + t,
+                  t.replace("e", "\u00e9", 5).replace("a", "\U0001F600", 2)]
+    want = [boilerstrip.Cleaner().clean(t) for t in texts]
+    for threads in (1, 2):
+        got = boilerstrip.Cleaner().clean_batch(texts, threads=threads)
+        assert got == want
+        for g, w in zip(got, want):
+            if w is not None:
+                assert sys.getsizeof(g) == sys.getsizeof(w)  # same kind, same length
+                assert hash(g) == hash(w)
+    # Results of every storage kind were made: 1, 2 and 4 bytes a code point.
+    widths = {1 if ord(max(w)) < 0x100 else 2 if ord(max(w)) < 0x10000 else 4 for w in want if w}
+    assert widths == {1, 2, 4}
+
+
+def test_clean_batch_raises_for_the_first_bad_text_and_counts_nothing(default):
+    c = boilerstrip.Cleaner()
+    with pytest.raises(ValueError, match=r"texts\[2\].*lone surrogate at index 1 "):
+        c.clean_batch(["ok\n", "\u4e2d fine\n", "a\udfffb", "\ud800"], threads=2)
+    with pytest.raises(ValueError, match=r"texts\[0\].*lone surrogate at index 0 "):
+        c.clean_batch(["\ud800", 5], threads=2)  # the surrogate comes first
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        c.clean_batch(["fine", 5, "\ud800"], threads=2)
+    with pytest.raises(TypeError):
+        c.clean_batch(["fine"], urls=[5])
+    assert c.stats["records_in"] == 0
+
+
 def test_a_cleaner_shared_by_threads_gives_the_serial_results(tmp_path):
     texts = [r["text"] for r in sample_records(tmp_path, "1M", seed=5)]
     c = boilerstrip.Cleaner()

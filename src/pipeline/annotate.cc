@@ -4,11 +4,13 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "boilerstrip/site_profile.h"
+#include "boilerstrip/text.h"
 #include "record/record_fields.h"
 
 namespace boilerstrip {
@@ -51,12 +53,15 @@ bool IsScalarToken(std::string_view t) {
 }
 
 // The top-level "id" and "source" values of `record` as written there (the first of each);
-// empty when absent or unreadable. REQUIRES: SIMDJSON_PADDING readable bytes after the record.
-void IdAndSource(simdjson::ondemand::parser& parser, std::string_view record, std::string_view* id,
-                 std::string_view* source) {
+// empty when absent or unreadable. `valid_utf8`: the record is known to be UTF-8 (it passed
+// ParseRecordFields), so it is not checked again. REQUIRES: SIMDJSON_PADDING readable bytes
+// after the record.
+void IdAndSource(simdjson::ondemand::parser& parser, std::string_view record, bool valid_utf8,
+                 std::string_view* id, std::string_view* source) {
   *id = {};
   *source = {};
-  if (record.empty() || !simdjson::validate_utf8(record.data(), record.size())) return;
+  if (record.empty()) return;
+  if (!valid_utf8 && !simdjson::validate_utf8(record.data(), record.size())) return;
   simdjson::ondemand::document doc;
   if (parser.iterate(record.data(), record.size(), record.size() + simdjson::SIMDJSON_PADDING)
           .get(doc)) {
@@ -109,12 +114,15 @@ void AppendKey(std::string_view prefix, std::string_view name, std::string* out)
 }
 
 void AppendSpan(uint64_t begin, uint64_t end, bool first, std::string* out) {
-  if (!first) out->push_back(',');
-  out->push_back('[');
-  out->append(std::to_string(begin));
-  out->push_back(',');
-  out->append(std::to_string(end));
-  out->append(",1.0]");
+  char buf[64];
+  char* p = buf;
+  if (!first) *p++ = ',';
+  *p++ = '[';
+  p = std::to_chars(p, buf + sizeof(buf), begin).ptr;
+  *p++ = ',';
+  p = std::to_chars(p, buf + sizeof(buf), end).ptr;
+  for (const char c : std::string_view(",1.0]")) *p++ = c;
+  out->append(buf, static_cast<size_t>(p - buf));
 }
 
 }  // namespace
@@ -160,7 +168,8 @@ RecordOutcome AttributeRows::Row(std::string_view record, Cleaner::State& state,
   uint64_t cp = 0;
   size_t at = 0;
   auto advance = [&](size_t to) {
-    for (; at < to; ++at) cp += (static_cast<unsigned char>(text[at]) & 0xC0) != 0x80;
+    cp += CountCodePoints(text.substr(at, to - at));
+    at = to;
     return cp;
   };
   for (const Removal& r : s.removals) {
@@ -169,7 +178,7 @@ RecordOutcome AttributeRows::Row(std::string_view record, Cleaner::State& state,
   }
 
   std::string_view id, source;
-  IdAndSource(s.parser, record, &id, &source);
+  IdAndSource(s.parser, record, /*valid_utf8=*/true, &id, &source);
   AppendHead(id, source, out);
   AppendKey(prefix_, "removed", out);
   for (size_t i = 0; i < s.spans.size(); ++i) {
@@ -214,7 +223,7 @@ RecordOutcome AttributeRows::Row(std::string_view record, Cleaner::State& state,
 
 void AttributeRows::BadRow(std::string_view record, std::string* out) const {
   std::string_view id, source;
-  IdAndSource(ThreadScratch().parser, record, &id, &source);
+  IdAndSource(ThreadScratch().parser, record, /*valid_utf8=*/false, &id, &source);
   AppendHead(id, source, out);
   out->append("}}\n");
 }
