@@ -21,10 +21,7 @@
 set -euo pipefail
 threads=${1:-$(nproc)}
 runs=${2:-3}
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-[[ $build = /* ]] || build=$root/$build
-bin=$build/boilerstrip
+. "$(dirname "$0")/lib.sh"  # root, build, bin
 py=/usr/bin/python3
 for tool in "$bin" zstd "$py"; do
   command -v "$tool" >/dev/null || { echo "cores: $tool not found" >&2; exit 1; }
@@ -59,7 +56,7 @@ if [[ " $cases " = *-gz* ]] && [ ! -s "$dir/own-gz/own.jsonl.gz" ]; then
 fi
 
 # One run: prints "total_ratio min_shard_ratio median_shard_ratio cpu serial wall".
-measure() {
+one_run() {
   rm -rf "$dir/out"
   local t0 t1
   t0=$(date +%s.%N)
@@ -94,7 +91,7 @@ out=$root/bench/results/$(date +%Y-%m-%d)-${RESULT:-cores}.md
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
   for c in $cases; do
     rows=""
-    for _ in $(seq 1 "$runs"); do rows+=$(measure "$dir/$c")$'\n'; done
+    for _ in $(seq 1 "$runs"); do rows+=$(one_run "$dir/$c")$'\n'; done
     read -r total low med cpu serial wall <<<"$(printf %s "$rows" | median_row)"
     mb=$(du -sm "$dir/$c" | cut -f1)
     echo "| $c | $mb | $total | $low | $med | $cpu | $serial | $wall |"

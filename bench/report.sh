@@ -19,11 +19,7 @@
 set -euo pipefail
 size=${1:-256M}
 runs=${2:-3}
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-[[ $build = /* ]] || build=$root/$build
-bin=$build/boilerstrip
-TIME=/usr/bin/time
+. "$(dirname "$0")/lib.sh"  # root, build, bin, TIME, measure, median
 for tool in "$bin" zstd "$TIME"; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found (make; scripts/install-deps.sh)" >&2; exit 1; }
 done
@@ -38,14 +34,6 @@ fi
 bytes=$(zstd -dcq "$shard" | wc -c)
 html=$dir/report-$size.html
 
-measure() {  # prints "wall user sys maxrss_kb" of a shell command line
-  local f
-  f=$(mktemp)
-  "$TIME" -f '%e %U %S %M' -o "$f" bash -c "$1"
-  cat "$f"
-  rm -f "$f"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A wall cpu rss
 threads_list="1"

@@ -32,11 +32,7 @@
 set -euo pipefail
 size=${1:-1G}
 runs=${2:-3}
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-[[ $build = /* ]] || build=$root/$build
-bin=$build/boilerstrip
-TIME=/usr/bin/time
+. "$(dirname "$0")/lib.sh"  # root, build, bin, TIME, measure, median
 cases=${CASES:-rt zst plain floor rtgz gnugz gz}
 base_of() { case $1 in rtgz | gnugz | gz) echo rtgz ;; *) echo rt ;; esac; }
 for c in $cases; do
@@ -80,18 +76,6 @@ fi
 bytes=$(stat -c %s "$shard")
 zbytes=$(stat -c %s "$shard.zst")
 gzbytes=$(stat -c %s "$shard.gz")
-
-# Runs a command line under GNU time; prints "wall user sys maxrss_kb". The shell is timed with
-# its children, so a pipeline's CPU is the sum of both processes.
-measure() {
-  local f
-  f=$(mktemp)
-  "$TIME" -f '%e %U %S %M' -o "$f" bash -c "$1"
-  cat "$f"
-  rm -f "$f"
-}
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A wall cpu rss
 declare -A label=([rt]="zstd -dc \\| zstd -3" [zst]="clean .jsonl.zst → zst" [plain]="clean .jsonl"

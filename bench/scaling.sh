@@ -2,7 +2,8 @@
 # Thread scaling of one `boilerstrip clean` process over 16 shards of 20 MB (.jsonl.zst, default
 # rules), at each -T of THREADS, against the bare zstd round trip of the same 16 shards run as
 # that many processes at once (`zstd -dc | zstd -3` per shard). Needs only bash and zstd (no GNU
-# time), so it runs on a bare machine with the binary and its libraries copied over.
+# time), so it runs on a bare machine with the binary and its libraries copied over (and
+# bench/lib.sh beside it).
 #
 # usage: bench/scaling.sh [THREADS] [RUNS]   THREADS: list, default "1 2 4 8 16" (capped at nproc)
 #                                            RUNS: runs per case, median reported (default 3)
@@ -14,10 +15,8 @@
 set -euo pipefail
 threads=${1:-"1 2 4 8 16"}
 runs=${2:-3}
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-[[ $build = /* ]] || build=$root/$build
-bin=${BIN:-$build/boilerstrip}
+. "$(dirname "$0")/lib.sh"  # root, build, bin, median
+bin=${BIN:-$bin}
 work=${WORK:-$root/out/scaling}
 result=${RESULT:-$root/bench/results/$(date +%Y-%m-%d)-scaling.md}
 for tool in "$bin" zstd sha256sum python3; do
@@ -32,12 +31,11 @@ done
 bytes=$(for f in "$work"/in/*.jsonl.zst; do zstd -dcq "$f"; done | wc -c)
 
 # Prints "wall cpu" (cpu = user + sys of the command and all its children) for one command line.
-measure() {
+wall_cpu() {
   local TIMEFORMAT='%R %U %S' t
   t=$( { time bash -c "$1" >/dev/null 2>&1; } 2>&1 )
   awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t"
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 digest=""
 {
@@ -54,7 +52,7 @@ for t in $threads; do
   cw=(); cc=(); rw=(); rc=(); ratio=""
   for r in $(seq 1 "$runs"); do
     rm -rf "$work/out"
-    read -r w c < <(measure "'$bin' clean -q -T $t '$work/in' -o '$work/out' --stats '$work/stats.json'")
+    read -r w c < <(wall_cpu "'$bin' clean -q -T $t '$work/in' -o '$work/out' --stats '$work/stats.json'")
     cw+=("$w"); cc+=("$c")
     d=$(cd "$work/out" && find . -type f ! -name '.*' | sort | xargs sha256sum | sha256sum | cut -c1-16)
     if [ -z "$digest" ]; then digest=$d; elif [ "$d" != "$digest" ]; then
@@ -63,7 +61,7 @@ for t in $threads; do
     ratio=$(python3 -c 'import json, sys
 t = json.load(open(sys.argv[1])).get("total", {})
 print("%.1f" % (t["cpu_seconds"] / t["serial_cpu_seconds"]) if t.get("serial_cpu_seconds") else "-")' "$work/stats.json")
-    read -r w c < <(measure "ls '$work'/in/*.jsonl.zst | xargs -P $t -n 1 sh -c 'zstd -dcq \"\$0\" | zstd -3 -q -c >/dev/null'")
+    read -r w c < <(wall_cpu "ls '$work'/in/*.jsonl.zst | xargs -P $t -n 1 sh -c 'zstd -dcq \"\$0\" | zstd -3 -q -c >/dev/null'")
     rw+=("$w"); rc+=("$c")
   done
   mcw=$(printf '%s\n' "${cw[@]}" | median); mcc=$(printf '%s\n' "${cc[@]}" | median)

@@ -11,7 +11,6 @@
 //     its member ends — never misread it);
 //   - anything else (truncated, corrupt, a bad header or trailer CRC, trailing bytes that are
 //     no member) is a shard error naming the input, never a crash or a silent short read.
-#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -22,6 +21,7 @@
 #include <string_view>
 
 #include "fuzz_util.h"
+#include "stdin_source.h"
 #include "io/codec.h"
 #include "io/frames.h"
 #include "io/gzip_members.h"
@@ -137,50 +137,16 @@ std::string Shape(std::string_view in) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const int saved_stdin = ::dup(STDIN_FILENO);
   if (size > (1 << 20)) return 0;
   const std::string shaped = Shape(std::string_view(reinterpret_cast<const char*>(data), size));
   std::string_view input = shaped;
   size = input.size();
-  // For debugging a crasher: the bytes actually served as stdin.
-  if (const char* dump = std::getenv("GZIP_FUZZ_DUMP"); dump != nullptr && *dump) {
-    if (FILE* f = std::fopen(dump, "wb")) {
-      std::fwrite(input.data(), 1, input.size(), f);
-      std::fclose(f);
-    }
-  }
-  int fd = ::memfd_create("fuzz-stdin", MFD_CLOEXEC);
-  FUZZ_CHECK(fd >= 0);
-  FUZZ_CHECK(bs::io::WriteAll(fd, input) == 0);
-  FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0);
-  FUZZ_CHECK(::dup2(fd, STDIN_FILENO) == STDIN_FILENO);
-  ::close(fd);
-
-  std::string got;
-  bool read_ok = true;
-  bs::io::Format format = bs::io::Format::kPlain;
-  bool opened = true;
-  {
-    auto src = bs::io::OpenSource("-", &format);
-    if (!src.ok()) {  // a format recognized and refused: by name, at once
-      opened = false;
-      FUZZ_CHECK(src.status().scope() == bs::ErrorScope::kShard);
-      FUZZ_CHECK(src.status().message().rfind("<stdin>: ", 0) == 0);
-    }
-    char buf[70000];  // not a multiple of any block size, to cut outputs at odd places
-    while (opened && got.size() <= kMaxOutput) {
-      auto n = src.value()->Read(buf, sizeof buf);
-      if (!n.ok()) {
-        read_ok = false;
-        FUZZ_CHECK(n.status().scope() == bs::ErrorScope::kShard);
-        FUZZ_CHECK(n.status().message().rfind("<stdin>: ", 0) == 0);
-        break;
-      }
-      if (n.value() == 0) break;
-      got.append(buf, n.value());
-    }
-    if (opened) FUZZ_CHECK(src.value()->raw_offset() <= size);
-  }
+  // GZIP_FUZZ_DUMP=FILE: the bytes actually served as stdin, for debugging a crasher.
+  const bs::fuzz::StdinRead r = bs::fuzz::ReadThroughStdin(input, kMaxOutput, "GZIP_FUZZ_DUMP");
+  const std::string& got = r.got;
+  const bool read_ok = r.read_ok;
+  const bs::io::Format format = r.format;
+  const bool opened = r.opened;
 
   // Again through the member reader, as the pipeline reads a gzip shard (the members handed
   // out decoded here, one chunk after another).
@@ -188,7 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool members_ok = true;
   std::string members_error;
   if (opened && format == bs::io::Format::kGzip) {
-    FUZZ_CHECK(::lseek(STDIN_FILENO, 0, SEEK_SET) == 0);
+    bs::fuzz::ServeAsStdin serve(input);
     bool undecoded = false;
     auto src = bs::io::OpenSourceUndecoded("-", nullptr, &undecoded);
     FUZZ_CHECK(src.ok() && undecoded);
@@ -214,7 +180,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(reader.raw_offset() <= size);
     }
   }
-  FUZZ_CHECK(::dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
 
   const bool magic = size >= 2 && std::memcmp(input.data(), "\x1F\x8B", 2) == 0;
   FUZZ_CHECK(!opened || (format == bs::io::Format::kGzip) == magic);

@@ -6,19 +6,17 @@
 //   - a stream of whole valid frames decompresses to exactly what one-shot decoding gives;
 //   - anything else (truncated, corrupt, trailing garbage) is a shard error naming the input,
 //     never a crash or a silent short read.
-#include <sys/mman.h>
-#include <unistd.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "fuzz_util.h"
+#include "stdin_source.h"
 #include "io/io.h"
 
 namespace bs = boilerstrip;
@@ -104,72 +102,33 @@ std::string Shape(std::string_view in) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const int saved_stdin = ::dup(STDIN_FILENO);
   if (size > (1 << 20)) return 0;
   const std::string shaped = Shape(std::string_view(reinterpret_cast<const char*>(data), size));
   std::string_view input = shaped;
   size = input.size();
-  // For debugging a crasher: the bytes actually served as stdin.
-  if (const char* dump = std::getenv("ZSTD_FUZZ_DUMP"); dump != nullptr && *dump) {
-    if (FILE* f = std::fopen(dump, "wb")) {
-      std::fwrite(input.data(), 1, input.size(), f);
-      std::fclose(f);
-    }
-  }
-  int fd = ::memfd_create("fuzz-stdin", MFD_CLOEXEC);
-  FUZZ_CHECK(fd >= 0);
-  FUZZ_CHECK(bs::io::WriteAll(fd, input) == 0);
-  FUZZ_CHECK(::lseek(fd, 0, SEEK_SET) == 0);
-  FUZZ_CHECK(::dup2(fd, STDIN_FILENO) == STDIN_FILENO);
-  ::close(fd);
-
-  std::string got;
-  bool read_ok = true;
-  bs::io::Format format = bs::io::Format::kPlain;
-  bool opened = true;
-  {
-    auto src = bs::io::OpenSource("-", &format);
-    if (!src.ok()) {  // a format recognized and refused (xz, bzip2, zip, ...): by name, at once
-      opened = false;
-      FUZZ_CHECK(src.status().scope() == bs::ErrorScope::kShard);
-      FUZZ_CHECK(src.status().message().rfind("<stdin>: ", 0) == 0);
-    }
-    char buf[70000];  // not a multiple of any block size, to cut outputs at odd places
-    while (opened && got.size() <= kMaxOutput) {
-      auto n = src.value()->Read(buf, sizeof buf);
-      if (!n.ok()) {
-        read_ok = false;
-        FUZZ_CHECK(n.status().scope() == bs::ErrorScope::kShard);
-        FUZZ_CHECK(n.status().message().rfind("<stdin>: ", 0) == 0);
-        break;
-      }
-      if (n.value() == 0) break;
-      got.append(buf, n.value());
-    }
-    if (opened) FUZZ_CHECK(src.value()->raw_offset() <= size);
-  }
-  FUZZ_CHECK(::dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
-  if (!opened) return 0;
+  // ZSTD_FUZZ_DUMP=FILE: the bytes actually served as stdin, for debugging a crasher.
+  const bs::fuzz::StdinRead r = bs::fuzz::ReadThroughStdin(input, kMaxOutput, "ZSTD_FUZZ_DUMP");
+  if (!r.opened) return 0;
 
   // A zstd frame or a skippable frame (which libzstd reads past).
   const bool magic =
       size >= 4 && (std::memcmp(input.data(), "\x28\xB5\x2F\xFD", 4) == 0 ||
                     ((static_cast<unsigned char>(input[0]) & 0xF0) == 0x50 &&
                      std::memcmp(input.data() + 1, "\x2A\x4D\x18", 3) == 0));
-  FUZZ_CHECK((format == bs::io::Format::kZstd) == magic);
-  if (format == bs::io::Format::kGzip) return 0;  // gzip is read by another source
+  FUZZ_CHECK((r.format == bs::io::Format::kZstd) == magic);
+  if (r.format == bs::io::Format::kGzip) return 0;  // gzip is read by another source
   if (!magic) {
-    FUZZ_CHECK(read_ok);
-    FUZZ_CHECK(got == input);
+    FUZZ_CHECK(r.read_ok);
+    FUZZ_CHECK(r.got == input);
     return 0;
   }
   std::string want;
   Judge judge = Reference(input, &want);
-  if (judge == Judge::kTooBig || got.size() > kMaxOutput) return 0;
+  if (judge == Judge::kTooBig || r.got.size() > kMaxOutput) return 0;
   if (judge == Judge::kValid) {
-    FUZZ_CHECK(read_ok);
-    FUZZ_CHECK(got == want);
-  } else if (read_ok) {
+    FUZZ_CHECK(r.read_ok);
+    FUZZ_CHECK(r.got == want);
+  } else if (r.read_ok) {
     FUZZ_CHECK(AcceptedBytewise(input));
   }
   return 0;

@@ -12,43 +12,13 @@
 
 #include "cli_harness.h"
 #include "io/codec.h"
+#include "test_corpus.h"
 
 namespace boilerstrip::testing {
 namespace {
 
 // A record that cleaning leaves as it is.
 const char kDocForMembers[] = R"({"id":7,"text":"A paragraph that says something about the river."})";
-
-// Records with boilerplate lines to remove, a bad record every ~40, about `bytes` long.
-std::string Corpus(size_t bytes, uint32_t seed) {
-  std::mt19937 rng(seed);
-  const char* words[] = {"river",  "council",  "the",    "bridge",  "of",     "budget",
-                         "and",    "minister", "closed", "weather", "report", "market",
-                         "school", "a",        "new",    "said"};
-  const char* chrome[] = {"Share this:", "Source link", "Posted in News", "Leave a Comment"};
-  std::string out;
-  for (uint32_t id = 0; out.size() < bytes; ++id) {
-    if (rng() % 40 == 0) {
-      out += "{\"text\":42}\n";
-      continue;
-    }
-    std::string text;
-    for (int l = 0, lines = 2 + rng() % 6; l < lines; ++l) {
-      std::string line;
-      if (rng() % 4 == 0) {
-        line = chrome[rng() % 4];
-      } else {
-        for (int w = 0, n = 5 + rng() % 12; w < n; ++w) {
-          line += std::string(w ? " " : "") + words[rng() % 16];
-        }
-        line += ".";
-      }
-      text += (l ? "\\n" : "") + line;
-    }
-    out += "{\"id\":" + std::to_string(id) + ",\"text\":\"" + text + "\"}\n";
-  }
-  return out;
-}
 
 // One gzip member of `data`, written by GNU gzip (an encoder other than the one under test).
 std::string Gzip(std::string_view data, int level = 6) {

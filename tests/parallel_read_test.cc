@@ -5,46 +5,20 @@
 #include <gtest/gtest.h>
 #include <zstd.h>
 
-#include <random>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "cli_harness.h"
 #include "io/codec.h"
+#include "test_corpus.h"
 
 namespace boilerstrip::testing {
 namespace {
 
-// Records with boilerplate lines, a bad record every ~40, about `bytes` long.
-std::string Corpus(size_t bytes, uint32_t seed) {
-  std::mt19937 rng(seed);
-  const char* words[] = {"river", "council", "the",    "bridge",  "of",     "budget",
-                         "and",   "minister", "closed", "weather", "report", "market"};
-  const char* chrome[] = {"Share this:", "Source link", "Posted in News", "Leave a Comment"};
-  std::string out;
-  for (uint32_t id = 0; out.size() < bytes; ++id) {
-    if (rng() % 40 == 0) {
-      out += rng() % 2 ? "{\"text\":42}\n" : "{\"text\":\"broken\n";
-      continue;
-    }
-    std::string text;
-    for (int l = 0, lines = 2 + rng() % 6; l < lines; ++l) {
-      std::string line;
-      if (rng() % 4 == 0) {
-        line = chrome[rng() % 4];
-      } else {
-        for (int w = 0, n = 5 + rng() % 12; w < n; ++w) {
-          line += std::string(w ? " " : "") + words[rng() % 12];
-        }
-        line += ".";
-      }
-      text += (l ? "\\n" : "") + line;
-    }
-    out += "{\"id\":" + std::to_string(id) + ",\"text\":\"" + text + "\"}\n";
-  }
-  return out;
-}
+// The generated records (test_corpus.h) from twelve words, half the bad records lines
+// that are no JSON.
+constexpr CorpusShape kShape{12, true};
 
 // `data` as zstd frames cut at the given sizes (the last frame takes the rest), each with its
 // decoded size in its header unless `unknown_size` (then the decoder cannot plan it).
@@ -101,7 +75,7 @@ double Number(const std::map<std::string, std::string>& stats, const std::string
 TEST(ParallelRead, ManyShardsSameBytesAtAnyThreadCount) {
   TempDir dir;
   for (uint32_t i = 0; i < 12; ++i) {
-    std::string records = Corpus((200 + 60 * i) << 10, 100 + i);
+    std::string records = Corpus((200 + 60 * i) << 10, 100 + i, kShape);
     const std::string name = dir / ("in/s" + std::to_string(10 + i) + ".jsonl");
     switch (i % 4) {
       case 0: WriteFile(name, records); break;
@@ -169,9 +143,9 @@ std::string CleanPlainOut(const TempDir& dir, const std::string& name, const std
 // the start, records longer than a frame, records over --max-record-size (streamed in parts),
 // frames whose size is unknown (decoded by the reader), and a skippable frame.
 TEST(ParallelRead, FrameParallelDecodeEqualsSerialRead) {
-  std::string records = "\xEF\xBB\xBF" + Corpus(300 << 10, 7);
+  std::string records = "\xEF\xBB\xBF" + Corpus(300 << 10, 7, kShape);
   for (size_t len : {50000, 150000, 400000}) {  // one frame-crossing, two over the limit
-    records += R"({"text":")" + std::string(len, 'w') + "\"}\n" + Corpus(60000, len);
+    records += R"({"text":")" + std::string(len, 'w') + "\"}\n" + Corpus(60000, len, kShape);
   }
   records += R"({"text":"last, no newline"})";
   TempDir dir;
@@ -196,7 +170,7 @@ TEST(ParallelRead, FrameParallelDecodeEqualsSerialRead) {
 // the same records as its decoded bytes read plain.
 TEST(ParallelRead, OwnOutputReadsBackLikeItsPlainForm) {
   TempDir dir;
-  WriteFile(dir / "in/a.jsonl.zst", ZstdFrame(Corpus(1 << 20, 3)));
+  WriteFile(dir / "in/a.jsonl.zst", ZstdFrame(Corpus(1 << 20, 3, kShape)));
   CliResult r = RunCli({"clean", "-q", "--batch-size", "32K", dir / "in", "-o", dir / "once"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string own = ReadFile(dir / "once/a.jsonl.zst");
@@ -216,7 +190,7 @@ TEST(ParallelRead, OwnOutputReadsBackLikeItsPlainForm) {
 // offset, writes none of it, and loses nothing of the other shards.
 TEST(ParallelRead, CorruptFrameInTheMiddleFailsOnlyItsShard) {
   TempDir dir;
-  const std::string records = Corpus(1 << 20, 5);
+  const std::string records = Corpus(1 << 20, 5, kShape);
   std::string good_frames = Frames(records, std::vector<size_t>(40, 20000));
   std::string bad = good_frames;
   // Find the 25th frame and spoil the bytes in its middle.
@@ -251,7 +225,7 @@ TEST(ParallelRead, CorruptFrameInTheMiddleFailsOnlyItsShard) {
 // the frame's offset, and no output.
 TEST(ParallelRead, TruncatedLastFrameFailsWithItsOffset) {
   TempDir dir;
-  const std::string whole = Frames(Corpus(400 << 10, 6), std::vector<size_t>(20, 20000));
+  const std::string whole = Frames(Corpus(400 << 10, 6, kShape), std::vector<size_t>(20, 20000));
   size_t pos = 0;
   for (int i = 0; i < 12; ++i) pos += ZSTD_findFrameCompressedSize(whole.data() + pos, whole.size() - pos);
   const std::string cut = whole.substr(0, pos + 100);

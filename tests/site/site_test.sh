@@ -8,25 +8,7 @@ bin=$1
 src=$2
 command -v python3 >/dev/null || { echo "python3 missing: skipped"; exit 77; }
 command -v zstd >/dev/null || { echo "zstd missing: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { local name=$1; shift; if "$@"; then ok; else fail "$name"; fi; }
-expect_rc() {  # expect_rc NAME WANT CMD...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    fail "$name: exit $rc, want $want"
-    cat "$tmp/stderr" >&2
-  else
-    ok
-  fi
-}
+. "$(dirname "$0")/../cli/harness.sh"
 has() { grep -q -- "$1" "$2"; }
 
 python3 "$src/scripts/gen-sites.py" "$tmp/gen" --sites 120 --small-sites 10 --shards 8 --seed 7
@@ -38,8 +20,8 @@ expect_rc "profile all" 0 "$bin" profile "$tmp/gen" -o "$tmp/all.bsp" -T2 --stat
 expect_rc "clean with profile" 0 "$bin" clean "$tmp/gen" -o "$tmp/c-all" -T2 "${rules[@]}" \
   --site-profile "$tmp/all.bsp" --stats "$tmp/c-all.json"
 check "stats name the reason" has '"site-repeated"' "$tmp/c-all.json"
-if python3 "$src/tests/site/score_sites.py" "$tmp/gen" "$tmp/c-all" 5 0.99 0.001; then ok; else
-  fail "quality: chrome >= 99% removed, article < 0.1% removed"; fi
+check "quality: chrome >= 99% removed, article < 0.1% removed" \
+  python3 "$src/tests/site/score_sites.py" "$tmp/gen" "$tmp/c-all" 5 0.99 0.001
 
 # --- the map split: 4 ranks, merged in three groupings, equal to the single profile
 for r in 0 1 2 3; do

@@ -1,0 +1,23 @@
+# Shared by the bench scripts, sourced after `set -euo pipefail`:
+#   root   the project's root (this file's folder's parent)
+#   build  $BUILD (default build), relative to root unless absolute
+#   bin    the boilerstrip binary in it
+#   measure CMDLINE   runs a shell command line under GNU time ($TIME, /usr/bin/time); prints
+#                     "wall user sys maxrss_kb". The shell is timed with its children, so a
+#                     pipeline's CPU is the sum of its processes.
+#   median            the median of the numbers on standard input, one a line
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD:-build}
+[[ $build = /* ]] || build=$root/$build
+bin=$build/boilerstrip
+TIME=/usr/bin/time
+
+measure() {
+  local f
+  f=$(mktemp)
+  "$TIME" -f '%e %U %S %M' -o "$f" bash -c "$1"
+  cat "$f"
+  rm -f "$f"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
