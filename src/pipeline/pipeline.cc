@@ -876,6 +876,9 @@ RunReport Run::Go() {
                                     : static_cast<size_t>(tbb::info::default_concurrency());
   internal::TsanFreshWorkers fresh_workers;  // declared first: ends the workers last
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  // A record may nest 1024 deep and is validated recursively on a worker thread
+  // (record_fields.cc): TBB's default worker stack (4 MiB) is too small for that under ASan.
+  tbb::global_control stack(tbb::global_control::thread_stack_size, size_t{16} << 20);
   const size_t tokens =
       opt_.max_batches_in_flight > 0 ? opt_.max_batches_in_flight : 2 * threads + 2;
   tbb::enumerable_thread_specific<Worker> workers([this] { return Worker(cleaner_); });
