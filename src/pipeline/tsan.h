@@ -27,6 +27,17 @@ extern "C" void __tsan_acquire(void* addr);
 extern "C" void __tsan_release(void* addr);
 #define TBB_HANDOFF_ACQUIRE(p) __tsan_acquire(const_cast<void*>(static_cast<const void*>(p)))
 #define TBB_HANDOFF_RELEASE(p) __tsan_release(const_cast<void*>(static_cast<const void*>(p)))
+// The start of a shard's pipeline: a lane builds it on its own thread, and TBB may run any stage,
+// the first one included, on another worker. RELEASE before tbb::parallel_pipeline and ACQUIRE
+// first thing in every stage state that edge. One address serves every lane, because a stage
+// cannot name its own pipeline's address without reading its closure, which is the very read to
+// be ordered; the cost is that TSan also sees one lane's set-up ordered before another lane's
+// stages, so it could miss a race between two lanes' set-ups (it reports nothing false).
+namespace boilerstrip::internal {
+inline char tsan_pipeline_start;
+}  // namespace boilerstrip::internal
+#define TBB_PIPELINE_START_RELEASE() __tsan_release(&::boilerstrip::internal::tsan_pipeline_start)
+#define TBB_PIPELINE_START_ACQUIRE() __tsan_acquire(&::boilerstrip::internal::tsan_pipeline_start)
 
 namespace boilerstrip::internal {
 class TsanFreshWorkers {
@@ -41,6 +52,8 @@ class TsanFreshWorkers {
 #else
 #define TBB_HANDOFF_ACQUIRE(p) ((void)0)
 #define TBB_HANDOFF_RELEASE(p) ((void)0)
+#define TBB_PIPELINE_START_RELEASE() ((void)0)
+#define TBB_PIPELINE_START_ACQUIRE() ((void)0)
 namespace boilerstrip::internal {
 struct TsanFreshWorkers {
   ~TsanFreshWorkers() {}  // user-provided: not an "unused variable" where it is declared
