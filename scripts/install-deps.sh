@@ -6,9 +6,11 @@ pkgs=(build-essential cmake pkg-config zstd python3 time
       libhyperscan-dev libsimdjson-dev libzstd-dev libisal-dev libtbb-dev libpsl-dev publicsuffix
       libgtest-dev libbenchmark-dev
       python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv
-      python3-dill python3-humanize python3-loguru python3-multiprocess python3-tqdm python3-fsspec)
+      python3-dill python3-humanize python3-loguru python3-multiprocess python3-tqdm python3-fsspec
+      chromium)
 # (The python3-* after pytest are what the vendored datatrove's base classes import, for the
-# tests of boilerstrip.datatrove; python3-venv is for the test of the pip install.)
+# tests of boilerstrip.datatrove; python3-venv is for the test of the pip install; chromium
+# renders the HTML report in the browser test, about 20 s to install.)
 # `--fuzz` (make fuzz): clang and its libFuzzer runtime too; the main build needs neither.
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-14-dev)
 missing=()
