@@ -5,9 +5,19 @@
 #define ZSTD_STATIC_LINKING_ONLY  // ZSTD_getFrameHeader
 #include <zstd.h>
 
+#include <sys/resource.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_group.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "boilerstrip/sample.h"
+#include "pipeline/threads.h"
 #include "test_util.h"
 
 namespace boilerstrip {
@@ -395,6 +405,43 @@ TEST(Pipeline, RecycledBatchesGiveTheRecordByRecordResult) {
     RunReport r = MustRun(opt, *c);
     EXPECT_EQ(testing::ZstdDecompress(ReadFile(opt.output_dir + "/g.jsonl.zst")), want) << threads;
   }
+}
+
+// Under a run's thread limits the thread that starts the run takes work too. With worker stacks
+// twice its own (16 MiB against ulimit -s 8 MiB) TBB never let it steal, and -T2 ran on one
+// thread while the other spun. The caller here waits while a worker takes the pipeline, as a lane.
+TEST(Pipeline, TheThreadThatStartsARunWorksAlongsideTheWorkers) {
+  struct rlimit rl;
+  ASSERT_EQ(::getrlimit(RLIMIT_STACK, &rl), 0);
+  const size_t stack = internal::ThreadLimits::WorkerStackBytes();
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= (size_t{1} << 20)) {
+    EXPECT_LE(stack, rl.rlim_cur);
+  }
+  EXPECT_GE(stack, size_t{1} << 20);
+
+  internal::ThreadLimits limits(2);
+  std::mutex mu;
+  std::set<std::thread::id> workers;
+  int next = 0;
+  tbb::task_group group;
+  group.run([&] {
+    tbb::parallel_pipeline(
+        6,
+        tbb::make_filter<void, int>(tbb::filter_mode::serial_in_order,
+                                    [&](tbb::flow_control& fc) {
+                                      if (next == 100) fc.stop();
+                                      return next++;
+                                    }) &
+            tbb::make_filter<int, void>(tbb::filter_mode::parallel, [&](int) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(2));
+              std::lock_guard<std::mutex> lock(mu);
+              workers.insert(std::this_thread::get_id());
+            }));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a worker has the pipeline
+  group.wait();
+  EXPECT_EQ(workers.size(), 2u) << "one thread did all the work";
+  EXPECT_EQ(workers.count(std::this_thread::get_id()), 1u) << "the calling thread never worked";
 }
 
 }  // namespace

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_group.h>
@@ -39,6 +38,7 @@
 #include "io/record_reader.h"
 #include "io/shard_list.h"
 #include "pipeline/resume.h"
+#include "pipeline/threads.h"
 #include "pipeline/tsan.h"
 
 #ifdef BOILERSTRIP_TSAN
@@ -891,10 +891,7 @@ RunReport Run::Go() {
   size_t threads = opt_.threads > 0 ? static_cast<size_t>(opt_.threads)
                                     : static_cast<size_t>(tbb::info::default_concurrency());
   internal::TsanFreshWorkers fresh_workers;  // declared first: ends the workers last
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
-  // A record may nest 1024 deep and is validated recursively on a worker thread
-  // (record_fields.cc): TBB's default worker stack (4 MiB) is too small for that under ASan.
-  tbb::global_control stack(tbb::global_control::thread_stack_size, size_t{16} << 20);
+  internal::ThreadLimits limits(threads);  // deep enough stacks, the caller still working
   const size_t tokens =
       opt_.max_batches_in_flight > 0 ? opt_.max_batches_in_flight : 2 * threads + 2;
   tbb::enumerable_thread_specific<Worker> workers([this] { return Worker(cleaner_); });

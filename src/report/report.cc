@@ -7,7 +7,6 @@
 
 #include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 
@@ -29,6 +28,7 @@
 #include "io/codec.h"
 #include "io/io.h"
 #include "io/record_reader.h"
+#include "pipeline/threads.h"
 #include "pipeline/tsan.h"
 #include "record/record_fields.h"
 
@@ -865,7 +865,7 @@ Report Builder::Go() {
                                           : static_cast<size_t>(tbb::info::default_concurrency());
   {
     internal::TsanFreshWorkers fresh_workers;  // declared first: ends the workers last
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    internal::ThreadLimits limits(threads);  // pipeline/threads.h
     tbb::enumerable_thread_specific<Worker> workers([this] { return Worker(cleaner_); });
     int run_end = 0;
     tbb::parallel_pipeline(

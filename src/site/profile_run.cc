@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <unistd.h>
@@ -25,6 +24,7 @@
 #include "io/io.h"
 #include "io/record_reader.h"
 #include "io/shard_list.h"
+#include "pipeline/threads.h"
 #include "pipeline/tsan.h"
 #include "record/record_fields.h"
 
@@ -333,7 +333,7 @@ Result<ProfileReport> Profiler::Go() {
   size_t threads = o_.threads > 0 ? static_cast<size_t>(o_.threads)
                                   : static_cast<size_t>(tbb::info::default_concurrency());
   internal::TsanFreshWorkers fresh_workers;  // declared first: ends the workers last
-  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
+  internal::ThreadLimits limits(threads);  // pipeline/threads.h
   tbb::enumerable_thread_specific<Worker> workers;
   // The read stage's state is tagged by `this`, the count stage's by &report_ (tsan.h).
   tbb::parallel_pipeline(
