@@ -89,6 +89,13 @@ std::unique_ptr<FrameReader> NewFrameReader(Format format, std::unique_ptr<Sourc
                                             std::string name, size_t chunk_bytes,
                                             size_t max_frame_bytes);
 
+// A frame reader's window on its compressed stream: reads from `source` until `need` bytes past
+// *pos are in *window or the stream ends (*eof). Before reading, the prefix already handed out is
+// dropped once it is at least half the window; *base, the stream offset of (*window)[0], moves
+// with it. A read error leaves the window as it was.
+Status FillWindow(Source& source, size_t need, std::string* window, size_t* pos, uint64_t* base,
+                  bool* eof);
+
 // Sizes *data to `size` bytes with simdjson's padding after them in its capacity.
 void SizePadded(std::string* data, size_t size);
 

@@ -32,24 +32,7 @@ ZstdFrameReader::ZstdFrameReader(std::unique_ptr<Source> raw, std::string name,
 ZstdFrameReader::~ZstdFrameReader() { ZSTD_freeDCtx(dctx_); }
 
 Status ZstdFrameReader::Fill(size_t need) {
-  while (in_.size() - pos_ < need && !eof_) {
-    if (pos_ > 0 && pos_ >= in_.size() / 2) {  // drop what was handed out (the smaller half)
-      in_.erase(0, pos_);
-      in_base_ += pos_;
-      pos_ = 0;
-    }
-    const size_t size = in_.size();
-    const size_t want = std::max<size_t>(need - (size - pos_), size_t{1} << 20);
-    in_.resize(size + want);
-    Result<size_t> n = source_->Read(in_.data() + size, want);
-    if (!n.ok()) {
-      in_.resize(size);
-      return n.status();
-    }
-    in_.resize(size + n.value());
-    if (n.value() == 0) eof_ = true;
-  }
-  return Status::Ok();
+  return FillWindow(*source_, need, &in_, &pos_, &in_base_, &eof_);
 }
 
 Status ZstdFrameReader::Next(std::string* raw, std::string* data, size_t headroom,
