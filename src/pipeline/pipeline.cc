@@ -8,7 +8,8 @@
 // so a run to "-" has one lane. A zstd shard's read is split (io/zstd_frames.h): the reader
 // hands out whole frames, workers decode them in parallel, and a serial cut makes batches of
 // whole records from the decoded chunks in order. Every stage's CPU time is measured with the
-// thread's own clock (Stats::cpu_seconds, serial_cpu_seconds).
+// thread's own clock (Stats::cpu_seconds, serial_cpu_seconds). The state the stages share is
+// in run.h, the in-order write stage in run_output.cc, the report's JSON in run_report.cc.
 #include "boilerstrip/pipeline.h"
 
 #include <fcntl.h>
@@ -38,6 +39,7 @@
 #include "io/record_reader.h"
 #include "io/shard_list.h"
 #include "pipeline/resume.h"
+#include "pipeline/run.h"
 #include "pipeline/threads.h"
 #include "pipeline/tsan.h"
 
@@ -55,7 +57,6 @@ namespace boilerstrip {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 std::atomic<bool>& g_interrupted = io::InterruptFlag();
 
@@ -70,111 +71,6 @@ std::string Stem(const std::string& name) {
   return stem;
 }
 
-// The first bytes of a shard kept to describe it when none of its records is JSON.
-constexpr size_t kHeadSample = 4096;
-
-struct Batch {
-  size_t shard = 0;
-  bool shard_end = false;
-  bool skip = false;  // after its shard's last batch (a decode error ended it): nothing to do
-  // An over-long record streamed in parts: data is one part of it.
-  bool part = false;
-  bool first_part = false;
-  bool last_part = false;
-  // The part goes to the quarantine as base64, encoded (and compressed) by the writer a slice
-  // at a time: a part can be as long as --max-record-size, its base64 a third longer.
-  bool part_to_quarantine = false;
-  uint64_t offset = 0;  // uncompressed offset of data[begin] in its shard
-  size_t begin = 0;     // the batch's bytes are data[begin, size)
-  std::string data;     // whole records (or one part); capacity includes simdjson padding
-  Status read_error;    // on a shard_end batch: why the shard could not be read to the end
-  // A zstd or gzip shard read frame-parallel: the chunk, and its frames to decode in `raw`.
-  io::FrameChunk chunk;
-  std::string raw;
-
-  // Filled by the clean stage.
-  std::string out, quarantine;
-  std::string zout, zquarantine;
-  std::string fatal;  // --on-bad-record fail: the bad record's description
-  Stats stats;
-
-  std::string_view records() const { return std::string_view(data).substr(begin); }
-};
-
-struct Shard {
-  std::string input;
-  std::string name;          // output file name
-  std::string output;        // final path ("" for stdout)
-  std::string quarantine;    // final quarantine path
-  io::Format format = io::Format::kPlain;  // of the output and the quarantine
-  std::unique_ptr<io::Source> preopened;  // stdin, opened early to sniff its compression
-  bool preopened_undecoded = false;       // ... and compressed, its frames still to decode
-  io::Format preopened_format = io::Format::kPlain;  // ... in this format
-  Status open_error;                      // why stdin could not be opened (or decoded)
-  bool begun = false;     // the reader opened it
-  // Writer-side state.
-  std::unique_ptr<io::AtomicFile> out, q;  // opened on first use
-  bool wrote_any = false;
-  std::string head;  // the shard's first uncompressed bytes (kHeadSample)
-  bool failed = false;
-  bool finished = false;  // written completely and renamed into place
-  bool reported = false;  // its ShardReport is in the RunReport
-  std::string error;
-  Clock::time_point start;
-  ShardReport report;
-};
-
-// The CPU time the calling thread has used, in nanoseconds.
-uint64_t ThreadCpuNanos() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-// One shard's trip through its pipeline: the reading side's state and the shard's CPU clocks.
-struct Pass {
-  explicit Pass(size_t i) : shard(i) {}
-  const size_t shard;
-  // Plain shards (and an empty one): the reader reads and cuts, serially.
-  std::unique_ptr<io::RecordReader> reader;
-  // zstd and gzip shards: the reader hands out frames (members), workers decode them, the
-  // cutter cuts.
-  std::unique_ptr<io::FrameReader> frames;
-  std::unique_ptr<io::RecordCutter> cutter;
-  bool ended = false;     // the shard's last batch (or chunk) is made
-  bool cut_ended = false;  // the cutter made the shard's last batch
-  uint64_t raw_seen = 0;  // raw bytes counted into the run's progress
-  std::atomic<uint64_t> cpu_nanos{0};
-  std::atomic<uint64_t> serial_nanos{0};  // in the stages that take one batch at a time
-};
-
-// Adds the CPU time of its scope (one stage's work on one batch) to the shard's clocks.
-class StageClock {
- public:
-  StageClock(Pass& pass, bool serial) : pass_(pass), serial_(serial), start_(ThreadCpuNanos()) {}
-  ~StageClock() {
-    const uint64_t spent = ThreadCpuNanos() - start_;
-    pass_.cpu_nanos.fetch_add(spent, std::memory_order_relaxed);
-    if (serial_) pass_.serial_nanos.fetch_add(spent, std::memory_order_relaxed);
-  }
-  StageClock(const StageClock&) = delete;
-  StageClock& operator=(const StageClock&) = delete;
-
- private:
-  Pass& pass_;
-  const bool serial_;
-  const uint64_t start_;
-};
-
-struct Worker {
-  explicit Worker(const Cleaner& cleaner) : state(cleaner.MakeState()) {}
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
-  Cleaner::StatePtr state;
-  io::FrameCompressor compressor;  // one zstd frame or gzip member per batch
-  io::FrameDecoder decoder;        // for the frames of zstd and gzip shards
-};
-
 bool BlankRecord(std::string_view rec) {
   for (char c : rec) {
     if (c != ' ' && c != '\t' && c != '\r') return false;
@@ -182,94 +78,9 @@ bool BlankRecord(std::string_view rec) {
   return true;
 }
 
-void AppendQuarantineHead(BadRecord why, const std::string& shard, uint64_t offset,
-                          std::string* q) {
-  q->append("{\"reason\":\"");
-  q->append(BadRecordName(why));
-  q->append("\",\"shard\":\"");
-  AppendJsonEscaped(shard, q);
-  q->append("\",\"offset\":");
-  q->append(std::to_string(offset));
-}
+}  // namespace
 
-class Run {
- public:
-  Run(const RunOptions& options, const Cleaner& cleaner, std::vector<Shard> shards,
-      resume::Fingerprint fingerprint, std::vector<std::string> rule_names)
-      : opt_(options), cleaner_(cleaner), shards_(std::move(shards)),
-        rule_count_(cleaner.patterns().rules().size()),
-        to_stdout_(options.output_dir == "-"), fingerprint_(std::move(fingerprint)),
-        rule_names_(std::move(rule_names)) {}
-
-  ~Run() {
-    for (Batch* b : pool_) delete b;
-  }
-
-  RunReport Go();
-
- private:
-  // --- shards, several at once ---
-  void Lane(size_t tokens);
-  void RunShard(size_t index, size_t tokens);
-  Status OpenShard(Shard& s, Pass& p);
-
-  // --- read (serial per shard) ---
-  Batch* Read(Pass& p);
-  Batch* ReadFrames(Pass& p);
-  Batch* NewBatch(size_t shard);
-  void Recycle(Batch* b);
-  void CountRaw(Pass& p, uint64_t raw_offset);
-
-  // --- zstd frames, gzip members: decode (parallel), cut (serial per shard) ---
-  void Decode(const Pass& p, Batch* b, Worker& w) const;
-  void Cut(Pass& p, Batch* b) const;
-
-  // --- clean (parallel) ---
-  void Clean(Batch* b, Worker& w) const;
-  void CleanRecords(Batch* b, Worker& w) const;
-  void CleanPart(Batch* b) const;
-  void Bad(Batch* b, std::string_view rec, uint64_t offset, BadRecord why) const;
-
-  // --- write (serial per shard) ---
-  void Write(Batch* b);
-  void Fail(Shard& s, std::string message);
-  void Finish(Shard& s);
-  void Report(Shard& s);
-  bool Open(Shard& s, bool quarantine);
-  bool Put(Shard& s, bool quarantine, std::string_view bytes);
-  bool PutPart(Shard& s, const Batch& b);
-  void Progress(bool final);
-  void RemoveTemporaries();
-
-  const RunOptions& opt_;
-  const Cleaner& cleaner_;
-  std::vector<Shard> shards_;
-  const size_t rule_count_;
-  const bool to_stdout_;
-  const resume::Fingerprint fingerprint_;  // written beside each output (resume.h)
-  const std::vector<std::string> rule_names_;
-  tbb::enumerable_thread_specific<Worker>* workers_ = nullptr;
-  // Uncompressed bytes written so far, by every lane's writer (for progress).
-  std::atomic<uint64_t> bytes_in_done_{0};
-
-  std::atomic<size_t> next_shard_{0};  // the next shard a lane takes
-  std::atomic<bool> stop_{false};      // broken pipe, or fatal stdout error
-  std::atomic<bool> broken_pipe_{false};
-  std::vector<std::atomic<bool>> aborted_;  // per shard: its writer gave up on it
-  std::atomic<uint64_t> raw_done_{0};
-  uint64_t raw_total_ = 0;
-
-  // Written batches, kept with their buffers' capacity for the reader to reuse: a warm buffer
-  // costs no allocation and no page faults (fresh 4 MiB buffers per batch showed up in the
-  // profile as malloc, page faults and kernel page clearing).
-  std::mutex pool_mu_;
-  std::vector<Batch*> pool_;
-
-  std::mutex report_mu_;  // the report and the progress line, shared by the lanes
-  RunReport report_;
-  Clock::time_point run_start_ = Clock::now();
-  Clock::time_point last_progress_{};
-};
+namespace clean_run {
 
 Batch* Run::NewBatch(size_t shard) {
   Batch* b = nullptr;
@@ -552,243 +363,6 @@ void Run::Clean(Batch* b, Worker& w) const {
   }
 }
 
-bool Run::Open(Shard& s, bool quarantine) {
-  std::unique_ptr<io::AtomicFile>& f = quarantine ? s.q : s.out;
-  if (f != nullptr) return true;
-  if (quarantine && s.name.find('/') != std::string::npos) {  // --recursive: mirrored subdir
-    std::error_code ec;
-    fs::create_directories(fs::path(s.quarantine).parent_path(), ec);  // Open names a failure
-  }
-  auto opened = io::AtomicFile::Open(quarantine ? s.quarantine : to_stdout_ ? "-" : s.output);
-  if (!opened.ok()) {
-    Fail(s, opened.status().message());
-    return false;
-  }
-  f = std::move(opened.value());
-  return true;
-}
-
-bool Run::Put(Shard& s, bool quarantine, std::string_view bytes) {
-  if (bytes.empty()) return true;
-  if (!Open(s, quarantine)) return false;
-  io::AtomicFile& f = quarantine ? *s.q : *s.out;
-  Status st = f.Append(bytes);
-  if (st.ok()) return true;
-  if (!quarantine && to_stdout_) {
-    // A closed standard output is a normal stop (`| head`), not a failure; the shard it cut
-    // is reported as interrupted, the ones after it as not started.
-    if (f.error_number() == EPIPE) {
-      broken_pipe_.store(true);
-    } else {
-      Fail(s, s.input + ": " + st.message());
-    }
-    stop_.store(true);
-    return false;
-  }
-  Fail(s, st.message());
-  return false;
-}
-
-bool Run::PutPart(Shard& s, const Batch& b) {
-  // Slices of 3 MiB (a multiple of 3, as every part but a record's last is: their base64 forms
-  // concatenate), each its own zstd frame or gzip member when compressed: the memory a part
-  // costs beyond its own bytes is one slice's, however long the part.
-  constexpr size_t kSlice = size_t{3} << 20;
-  const std::string_view part = b.records();
-  const bool compressed = s.format != io::Format::kPlain;
-  const int level = s.format == io::Format::kGzip ? opt_.gzip_level : opt_.zstd_level;
-  io::FrameCompressor& compressor = workers_->local().compressor;
-  std::string piece, z;
-  size_t pos = 0;
-  do {
-    piece.clear();
-    if (pos == 0 && b.first_part) {
-      AppendQuarantineHead(BadRecord::kTooLong, s.input, b.offset, &piece);
-      piece.append(",\"raw_base64\":\"");
-    }
-    const std::string_view slice = part.substr(pos, kSlice);
-    io::AppendBase64(slice, &piece);
-    pos += slice.size();
-    if (pos == part.size() && b.last_part) piece.append("\"}\n");
-    if (compressed) {
-      if (Status st = compressor.Compress(s.format, level, piece, &z); !st.ok()) {
-        Fail(s, s.input + ": " + st.message());
-        return false;
-      }
-    }
-    if (!Put(s, true, compressed ? std::string_view(z) : std::string_view(piece))) return false;
-  } while (pos < part.size());
-  return true;
-}
-
-void Run::Fail(Shard& s, std::string message) {
-  if (s.failed) return;
-  s.failed = true;
-  s.error = std::move(message);
-  s.out.reset();  // aborts: the temporaries are removed
-  s.q.reset();
-  aborted_[static_cast<size_t>(&s - shards_.data())].store(true);
-}
-
-void Run::Finish(Shard& s) {
-  // A shard of which no record is JSON is no JSONL at all (a compressed stream inside another,
-  // a binary file, text of another kind): a failure, not a shard of quarantined garbage.
-  const Stats& stats = s.report.stats;
-  const uint64_t not_json = stats.bad_by[static_cast<size_t>(BadRecord::kInvalidJson)] +
-                            stats.bad_by[static_cast<size_t>(BadRecord::kInvalidUtf8)];
-  const uint64_t too_long = stats.bad_by[static_cast<size_t>(BadRecord::kTooLong)];
-  if (not_json > 0 && not_json + too_long == stats.records_in) {
-    return Fail(s, s.input + ": no record is JSON (" + std::to_string(not_json) + " of " +
-                       std::to_string(stats.records_in) + " records are not): the data " +
-                       io::DescribeNonJson(s.head));
-  }
-  // Every record of a shard (two or more) bad for one reason (all missing-text: a wrong
-  // --text-field) is a mistake in the run, not in the records: say so loudly rather than
-  // quarantine the whole shard. A lone bad record keeps the record contract, and too-long
-  // records are exempt (the limit is the run's own; they are kept whole).
-  for (size_t r = 0; r < stats.bad_by.size(); ++r) {
-    if (stats.records_in < 2 || stats.bad_by[r] != stats.records_in) continue;
-    if (static_cast<BadRecord>(r) == BadRecord::kTooLong) continue;
-    const auto why = static_cast<BadRecord>(r);
-    std::string hint;
-    if (why == BadRecord::kMissingText || why == BadRecord::kNonStringText ||
-        why == BadRecord::kDuplicateText) {
-      hint = " (is --text-field right? it names a key or a dotted path like content.body)";
-    }
-    return Fail(s, s.input + ": every record (" + std::to_string(stats.records_in) + ") is bad: " +
-                       std::string(BadRecordName(why)) + hint);
-  }
-  if (!Open(s, false)) return;  // an empty shard still gets its (empty) output
-  if (!s.wrote_any && s.format != io::Format::kPlain) {
-    // An empty compressed shard is still a valid file of its format: one empty frame (zstd)
-    // or member (gzip).
-    std::string empty;
-    io::FrameCompressor compressor;
-    const int level = s.format == io::Format::kGzip ? opt_.gzip_level : opt_.zstd_level;
-    Status cst = compressor.Compress(s.format, level, "", &empty);
-    if (!cst.ok()) return Fail(s, cst.message());
-    if (!Put(s, false, empty)) return;
-  }
-  // The quarantine first, the output last: the output's final name marks a complete shard.
-  if (s.q != nullptr) {
-    Status st = s.q->Commit();
-    s.q.reset();
-    if (!st.ok()) return Fail(s, st.message());
-  } else if (!s.quarantine.empty()) {
-    // A stale quarantine from an earlier run of this shard (a regular file only: the run
-    // checked that no other shard of it writes this name).
-    struct stat st;
-    if (::lstat(s.quarantine.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      ::unlink(s.quarantine.c_str());
-    }
-  }
-  // The old manifest goes before the output is replaced, the new one comes after: a crash in
-  // between leaves an output without one, which a resume redoes or reports, never trusts.
-  if (!s.output.empty()) resume::RemoveManifest(s.output);
-  Status st = s.out->Commit();
-  s.out.reset();
-  if (!st.ok()) return Fail(s, st.message());
-  if (!s.output.empty()) {
-    // Without the time: a manifest is the same bytes at any thread count, and a shard a later
-    // run skips costs that run no time.
-    Stats recorded = s.report.stats;
-    recorded.seconds = 0;
-    st = resume::WriteManifest(s.output, fingerprint_, s.input, recorded, rule_names_);
-    if (!st.ok()) return Fail(s, "the output is complete but its manifest is not: " + st.message());
-  }
-  s.finished = true;
-}
-
-void Run::Write(Batch* b) {
-  if (b->skip) return Recycle(b);
-  Shard& s = shards_[b->shard];
-  if (!s.failed && !stop_.load()) {
-    if (!b->fatal.empty()) {
-      Fail(s, s.input + ": " + b->fatal);
-    } else {
-      const bool compressed = s.format != io::Format::kPlain;
-      std::string_view out = compressed ? b->zout : b->out;
-      std::string_view q = compressed ? b->zquarantine : b->quarantine;
-      if (s.head.size() < kHeadSample) {
-        s.head.append(b->records().substr(0, kHeadSample - s.head.size()));
-      }
-      if (Put(s, false, out) && Put(s, true, q) && (!b->part_to_quarantine || PutPart(s, *b))) {
-        s.wrote_any = s.wrote_any || !out.empty();
-        s.report.stats += b->stats;
-        bytes_in_done_ += b->stats.bytes_in;
-      }
-    }
-  }
-  if (b->shard_end) {
-    if (!b->read_error.ok()) Fail(s, b->read_error.message());
-    if (!s.failed && !stop_.load()) Finish(s);
-  }
-  Recycle(b);
-  std::lock_guard<std::mutex> lock(report_mu_);
-  Progress(false);
-}
-
-// REQUIRES: report_mu_ is held.
-void Run::Report(Shard& s) {
-  s.reported = true;
-  if (s.begun) {
-    s.report.stats.seconds = std::chrono::duration<double>(Clock::now() - s.start).count();
-  }
-  if (!s.failed && !s.finished) {
-    // Cut by a signal or a closed standard output: never reported as done.
-    s.report.state = s.begun ? ShardReport::State::kInterrupted : ShardReport::State::kNotStarted;
-  } else if (s.failed) {
-    s.report.state = ShardReport::State::kFailed;
-    s.report.error = s.error;
-    // Errors are printed even with -q (verbosity 0): a failed shard is never silent. (One
-    // that failed because the run was interrupted is covered by the CLI's own message.)
-    if (!g_interrupted.load()) {
-      if (opt_.progress) std::fprintf(stderr, "\r\033[K");
-      std::fprintf(stderr, "boilerstrip: %s\n", s.error.c_str());
-    }
-  } else if (opt_.verbosity >= 2) {
-    if (opt_.progress) std::fprintf(stderr, "\r\033[K");
-    const Stats& st = s.report.stats;
-    std::fprintf(stderr, "boilerstrip: %s: %llu records, %llu lines removed of %llu, %.1f MB in %.2f s\n",
-                 s.input.c_str(), static_cast<unsigned long long>(st.records_in),
-                 static_cast<unsigned long long>(st.lines_removed),
-                 static_cast<unsigned long long>(st.lines_in), st.bytes_in / 1e6, st.seconds);
-  }
-  report_.total += s.report.stats;
-  report_.shards.push_back(s.report);
-}
-
-// REQUIRES: report_mu_ is held (or the lanes are done).
-void Run::Progress(bool final) {
-  if (!opt_.progress) return;
-  auto now = Clock::now();
-  if (!final && now - last_progress_ < std::chrono::milliseconds(250)) return;
-  last_progress_ = now;
-  double secs = std::chrono::duration<double>(now - run_start_).count();
-  // The share of the input read is told by file bytes (compressed, as they lie on disk); the
-  // amount and the speed are uncompressed, as the summary counts them.
-  uint64_t raw = raw_done_.load(std::memory_order_relaxed);
-  double file_rate = secs > 0 ? raw / secs : 0;
-  double eta = file_rate > 0 && raw_total_ > raw ? (raw_total_ - raw) / file_rate : 0;
-  const double mb = bytes_in_done_ / 1e6;
-  std::fprintf(stderr,
-               "\r\033[K%zu/%zu shards  %.0f%% of input  %.1f MB uncompressed, %.1f MB/s  "
-               "%llu records  ETA %.0fs",
-               report_.shards.size(), shards_.size(),
-               raw_total_ > 0 ? std::min(100.0, 100.0 * raw / raw_total_) : 0.0, mb,
-               secs > 0 ? mb / secs : 0.0,
-               static_cast<unsigned long long>(report_.total.records_in), eta);
-  if (final) std::fprintf(stderr, "\r\033[K");
-  std::fflush(stderr);
-}
-
-void Run::RemoveTemporaries() {
-  for (Shard& s : shards_) {
-    s.out.reset();  // aborts
-    s.q.reset();
-  }
-}
-
 void Run::RunShard(size_t index, size_t tokens) {
   Shard& s = shards_[index];
   Pass p(index);
@@ -930,19 +504,16 @@ RunReport Run::Go() {
   return std::move(report_);
 }
 
-}  // namespace
-
-bool RunReport::any_failed() const {
-  return std::any_of(shards.begin(), shards.end(), [](const ShardReport& s) {
-    return s.state == ShardReport::State::kFailed;
-  });
-}
+}  // namespace clean_run
 
 Result<std::vector<std::string>> ListShards(const RunOptions& options) {
   return io::ListShards(options.inputs, options.rank, options.world_size, options.recursive);
 }
 
 namespace {
+
+using clean_run::Run;
+using clean_run::Shard;
 
 // The format a shard is written in: the one asked for, else its input's (plain on standard
 // output, which carries one format for the whole run).
@@ -1163,53 +734,6 @@ Result<RunReport> RunClean(const RunOptions& options, const Cleaner& cleaner) {
   std::stable_sort(report.shards.begin(), report.shards.end(),
                    [](const ShardReport& a, const ShardReport& b) { return a.input < b.input; });
   return report;
-}
-
-std::string RunReportToJson(const RunReport& report, const std::vector<std::string>& rule_names) {
-  std::string out = "{\n  \"version\": 1,\n  \"total\": ";
-  out += StatsToJson(report.total, rule_names, 2);
-  out += ",\n  \"stages\": [";
-  for (size_t i = 0; i < report.stages.size(); ++i) {
-    out += i ? ", \"" : "\"";
-    AppendJsonEscaped(report.stages[i], &out);
-    out += "\"";
-  }
-  out += "]";
-  out += ",\n  \"interrupted\": ";
-  out += report.interrupted ? "true" : "false";
-  out += ",\n  \"broken_pipe\": ";
-  out += report.broken_pipe ? "true" : "false";
-  out += ",\n  \"shards\": [";
-  for (size_t i = 0; i < report.shards.size(); ++i) {
-    const ShardReport& s = report.shards[i];
-    out += i == 0 ? "\n" : ",\n";
-    out += "    {\n      \"input\": \"";
-    AppendJsonEscaped(s.input, &out);
-    out += "\",\n      \"output\": \"";
-    AppendJsonEscaped(s.output, &out);
-    out += "\",\n      \"state\": \"";
-    out += ShardStateName(s.state);
-    out += "\",\n";
-    if (!s.error.empty()) {
-      out += "      \"error\": \"";
-      AppendJsonEscaped(s.error, &out);
-      out += "\",\n";
-    }
-    out += "      \"stats\": " + StatsToJson(s.stats, rule_names, 6) + "\n    }";
-  }
-  out += report.shards.empty() ? "]\n}\n" : "\n  ]\n}\n";
-  return out;
-}
-
-const char* ShardStateName(ShardReport::State state) {
-  switch (state) {
-    case ShardReport::State::kDone: return "done";
-    case ShardReport::State::kSkipped: return "skipped";
-    case ShardReport::State::kFailed: return "failed";
-    case ShardReport::State::kInterrupted: return "interrupted";
-    case ShardReport::State::kNotStarted: return "not-started";
-  }
-  return "failed";
 }
 
 bool InterruptRequested() { return io::InterruptRequested(); }
