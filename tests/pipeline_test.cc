@@ -422,7 +422,7 @@ TEST(Pipeline, TheThreadThatStartsARunWorksAlongsideTheWorkers) {
   internal::ThreadLimits limits(2);
   std::mutex mu;
   std::set<std::thread::id> workers;
-  int next = 0;
+  std::atomic<int> next{0};  // atomic and locked below only for TSan, which cannot see TBB's order
   tbb::task_group group;
   group.run([&] {
     tbb::parallel_pipeline(
@@ -440,6 +440,7 @@ TEST(Pipeline, TheThreadThatStartsARunWorksAlongsideTheWorkers) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a worker has the pipeline
   group.wait();
+  std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(workers.size(), 2u) << "one thread did all the work";
   EXPECT_EQ(workers.count(std::this_thread::get_id()), 1u) << "the calling thread never worked";
 }
