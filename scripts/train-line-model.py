@@ -4,6 +4,7 @@
 usage: scripts/train-line-model.py [--build build] [--shared ../shared] [--out patterns/line-model]
                                    [--fixture tests/data/line-model-cases.txt]
                                    [--write-halves DIR] [--thresholds -2.5,-2,...]
+                                   [--patterns P] [--cross-validate K]
 
 1. Splits the pages into two halves by site: the registrable domain of the page's URL (the
    public suffix list of Debian's publicsuffix package), or the page id where the URL is a
@@ -19,6 +20,11 @@ usage: scripts/train-line-model.py [--build build] [--shared ../shared] [--out p
    its output (page means: the highest boilerplate removed that keeps content >= 0.98), and
    writes the model file and the test fixture (feature rows of half 1 with the scores sklearn
    gives them, which the C++ evaluation must reproduce).
+--cross-validate K (2, 4, 8...) writes nothing: it splits the sites into K folds (the lowest
+bits of the same MD5, so K=2 is the two halves), trains on all folds but one, runs
+BUILD/boilerstrip with that model at each --thresholds value on the fold left out, and prints
+each fold's page means and their page-weighted mean: what sites no model saw should expect.
+--patterns P trains (or cross-validates) with the rules P (`-p`) instead of the default set.
 Needs Debian's python3-sklearn and python3-numpy (run it with /usr/bin/python3) and zstd.
 """
 import argparse
@@ -26,7 +32,6 @@ import hashlib
 import importlib.machinery
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -78,8 +83,12 @@ def site_key(rec, psl):
     return registrable(host, psl)
 
 
+def site_hash(rec, psl):
+    return int(hashlib.md5(site_key(rec, psl).encode()).hexdigest(), 16)
+
+
 def half_of(rec, psl):
-    return int(hashlib.md5(site_key(rec, psl).encode()).hexdigest(), 16) & 1
+    return site_hash(rec, psl) & 1
 
 
 def read_jsonl_bytes(path):
@@ -133,6 +142,8 @@ def main():
     ap.add_argument("--write-halves", metavar="DIR")
     ap.add_argument("--psl", default=PSL)
     ap.add_argument("--thresholds", default="0,0.5,1,1.25,1.5,1.75,2,2.25,2.5,3,3.5,4,5")
+    ap.add_argument("--patterns", metavar="P", help="rules to train with (-p), default: the default set")
+    ap.add_argument("--cross-validate", metavar="K", type=int)
     args = ap.parse_args()
 
     pages_path = Path(args.shared) / "data" / "realweb" / "pages.jsonl.zst"
@@ -158,10 +169,12 @@ def main():
 
     scorer = load_scorer(scorer_path)
     truth = {t["id"]: t["main"] for t in scorer.records(truth_path)}
+    pattern_flags = ["-p", args.patterns] if args.patterns else []
 
     # 2. Features from the C++ code.
     tool = Path(args.build) / "line_features"
-    dump = subprocess.run([str(tool)], input=raw, check=True, capture_output=True).stdout
+    dump = subprocess.run([str(tool)] + pattern_flags, input=raw, check=True,
+                          capture_output=True).stdout
     rows = dump.decode("utf-8").split("\n")
     header = rows[0].lstrip("#").split("\t")
     names = header[2:]
@@ -177,9 +190,9 @@ def main():
     print(f"{len(ids)} judged lines, {X.shape[1]} features", file=sys.stderr)
 
     # 3. Labels and page-mean weights.
-    label_of, weight_of, half_by_id = {}, {}, {}
-    for r, h in zip(recs, halves):
-        half_by_id[r["id"]] = h
+    label_of, weight_of, key_of = {}, {}, {}
+    for r in recs:
+        key_of[r["id"]] = site_hash(r, psl)
         text_lines = r["text"].split("\n")
         labels, _ = scorer.label(r["text"], truth[r["id"]])
         content = sum(len(t) for t, lab in zip(text_lines, labels) if lab)
@@ -193,23 +206,22 @@ def main():
             weight_of[(r["id"], i)] = len(t) / total if total else 0.0
     y = np.array([label_of.get((i, k), 0) for i, k in zip(ids, line_idx)])
     w = np.array([weight_of.get((i, k), 0.0) for i, k in zip(ids, line_idx)])
-    h = np.array([half_by_id[i] for i in ids])
-    train = h == 0
-    w_train = w[train] / w[train].mean()
+    key = np.array([key_of[i] for i in ids], dtype=object)
 
-    # 4. Fit on half 0.
-    clf = GradientBoostingClassifier(n_estimators=N_TREES, max_depth=DEPTH,
-                                     learning_rate=LEARNING_RATE, random_state=SEED)
-    clf.fit(X[train], y[train], sample_weight=w_train)
-    base = float(clf._raw_predict_init(X[:1])[0, 0])
-    trees = [complete_tree(est[0].tree_, LEARNING_RATE) for est in clf.estimators_]
+    def fit(rows):
+        clf = GradientBoostingClassifier(n_estimators=N_TREES, max_depth=DEPTH,
+                                         learning_rate=LEARNING_RATE, random_state=SEED)
+        clf.fit(X[rows], y[rows], sample_weight=w[rows] / w[rows].mean())
+        return clf
 
-    def write_model(path, threshold):
+    def write_model(path, clf, threshold, trained_on):
+        base = float(clf._raw_predict_init(X[:1])[0, 0])
+        trees = [complete_tree(est[0].tree_, LEARNING_RATE) for est in clf.estimators_]
         out = [
             "# boilerstrip learned line model: written by scripts/train-line-model.py; do not edit.",
             f"# {N_TREES} gradient-boosted trees of depth {DEPTH} (sklearn {__import__('sklearn').__version__},"
-            f" learning rate {LEARNING_RATE}, seed {SEED}), trained on half 0 (by site) of",
-            f"# shared/data/realweb: {int(train.sum())} judged lines; threshold chosen on half 0.",
+            f" learning rate {LEARNING_RATE}, seed {SEED}), trained on {trained_on} (by site) of",
+            f"# shared/data/realweb: {int(rows_of_model.sum())} judged lines; threshold chosen on half 0.",
             "# Features: LineModel::kFeatureNames (src/clean/classifier.cc); format: line_model.h.",
             "boilerstrip-line-model 1",
             "features %d %s" % (len(names), " ".join(names)),
@@ -226,31 +238,68 @@ def main():
             out.append(" ".join(parts))
         Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
 
+    # The page means of BUILD/boilerstrip with a model at a threshold, on the pages `part`.
+    def page_means(tmp, part, model_path, threshold):
+        pages_file = Path(tmp) / "pages.jsonl"
+        pages_file.write_bytes(b"\n".join(part) + b"\n")
+        outdir = Path(tmp) / "out"
+        subprocess.run([str(Path(args.build) / "boilerstrip"), "clean", str(pages_file), "-o",
+                        str(outdir), "-q", "-f", "--line-model", str(model_path),
+                        "--line-model-threshold", repr(threshold)] + pattern_flags, check=True)
+        rep = subprocess.run([str(scorer_path), str(pages_file), str(outdir / pages_file.name),
+                              str(truth_path)], check=True, capture_output=True, text=True).stdout
+        mean = [ln.split() for ln in rep.splitlines() if ln.startswith("MEAN")][0]
+        return float(mean[2]), float(mean[3])
+
+    thresholds = [float(v) for v in args.thresholds.split(",")]
+    if args.cross_validate:
+        k = args.cross_validate
+        if k < 2 or k & (k - 1):
+            sys.exit("--cross-validate: K must be a power of two, at least 2")
+        fold_of_row = np.array([int(v) & (k - 1) for v in key])
+        results = {t: [] for t in thresholds}
+        with tempfile.TemporaryDirectory() as tmp:
+            for f in range(k):
+                rows_of_model = fold_of_row != f
+                clf = fit(rows_of_model)
+                model_path = Path(tmp) / "line-model"
+                write_model(model_path, clf, 0.0, f"all folds but {f} of {k}")
+                part = [ln for ln, r in zip(lines, recs) if key_of[r["id"]] & (k - 1) == f]
+                for t in thresholds:
+                    kept, removed = page_means(tmp, part, model_path, t)
+                    results[t].append((len(part), kept, removed))
+                    print(f"fold {f} of {k} ({len(part)} pages), threshold {t}: "
+                          f"content kept {kept:.3f}, boilerplate removed {removed:.3f}", flush=True)
+        for t in thresholds:
+            n = sum(r[0] for r in results[t])
+            kept = sum(r[0] * r[1] for r in results[t]) / n
+            removed = sum(r[0] * r[2] for r in results[t]) / n
+            print(f"threshold {t}: folds left out, page-weighted: content kept {kept:.3f}, "
+                  f"boilerplate removed {removed:.3f}")
+        return 0
+
+    # 4. Fit on half 0.
+    train = np.array([int(v) & 1 == 0 for v in key])
+    rows_of_model = train
+    clf = fit(train)
+
     # Threshold on half 0: the real cleaner with each candidate, scored by page means.
+    half0 = [ln for ln, r in zip(lines, recs) if key_of[r["id"]] & 1 == 0]
+    best = None
     with tempfile.TemporaryDirectory() as tmp:
-        half0 = Path(tmp) / "half0.jsonl"
-        half0.write_bytes(b"\n".join(ln for ln, hh in zip(lines, halves) if hh == 0) + b"\n")
         model_path = Path(tmp) / "line-model"
-        write_model(model_path, 0.0)
-        best = None
-        for t in [float(v) for v in args.thresholds.split(",")]:
-            outdir = Path(tmp) / "out"
-            subprocess.run([str(Path(args.build) / "boilerstrip"), "clean", str(half0), "-o",
-                            str(outdir), "-q", "-f", "--line-model", str(model_path),
-                            "--line-model-threshold", repr(t)], check=True)
-            rep = subprocess.run([str(scorer_path), str(half0), str(outdir / "half0.jsonl"),
-                                  str(truth_path)], check=True, capture_output=True, text=True).stdout
-            mean = [ln.split() for ln in rep.splitlines() if ln.startswith("MEAN")][0]
-            kept, removed = float(mean[2]), float(mean[3])
+        write_model(model_path, clf, 0.0, "half 0")
+        for t in thresholds:
+            kept, removed = page_means(tmp, half0, model_path, t)
             print(f"threshold {t}: half 0 content kept {kept:.3f}, boilerplate removed {removed:.3f}",
                   file=sys.stderr)
             if kept >= MIN_CONTENT and (best is None or removed > best[2]):
                 best = (t, kept, removed)
-        if best is None:
-            sys.exit(f"no threshold keeps content >= {MIN_CONTENT} on half 0")
+    if best is None:
+        sys.exit(f"no threshold keeps content >= {MIN_CONTENT} on half 0")
     threshold = best[0]
     print(f"chosen threshold {threshold} ({best[1]:.3f} / {best[2]:.3f})", file=sys.stderr)
-    write_model(args.out, threshold)
+    write_model(args.out, clf, threshold, "half 0")
 
     # 5. The fixture: rows of half 1 (every 997th judged line) with sklearn's scores.
     pick = np.flatnonzero(~train)[::997][:40]
