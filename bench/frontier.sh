@@ -8,7 +8,7 @@
 # Exits 77 (skipped) when the realweb set or its scorer is absent.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"  # root, median, need_realweb (its build and bin are reset below)
 cd "$root"
 build=${1:-build}
 shared=${2:-../shared}
@@ -19,11 +19,7 @@ truth="$shared/data/realweb/truth.jsonl"
 scorer="$shared/tools/realweb-score"
 python=/usr/bin/python3  # Debian's: the split reads Debian's public suffix list only
 
-if [[ ! -f "$pages" || ! -x "$scorer" ]]; then
-  echo "frontier.sh: $pages or $scorer is absent; skipped" >&2
-  exit 77
-fi
-[[ -x "$bin" ]] || { echo "frontier.sh: $bin not built" >&2; exit 1; }
+need_realweb frontier.sh "$shared" "$bin"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -49,7 +45,7 @@ cpu() {
     t+=("$( { /usr/bin/time -f '%U %S' "$bin" clean -q --no-progress -T1 "$@" -o - \
               "$work/big.jsonl" > /dev/null; } 2>&1 | awk '{ print $1 + $2 }')")
   done
-  printf '%s\n' "${t[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  printf '%s\n' "${t[@]}" | median
 }
 
 echo "# Quality against CPU: the configurations one can run today"

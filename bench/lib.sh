@@ -21,3 +21,13 @@ measure() {
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# need_realweb NAME SHARED BIN: exits 77 (skipped) when SHARED lacks the realweb pages or their
+# scorer, 1 when BIN is not built; NAME labels the messages.
+need_realweb() {
+  if [[ ! -f "$2/data/realweb/pages.jsonl.zst" || ! -x "$2/tools/realweb-score" ]]; then
+    echo "$1: the realweb pages or their scorer are absent under $2; skipped" >&2
+    exit 77
+  fi
+  [[ -x "$3" ]] || { echo "$1: $3 not built" >&2; exit 1; }
+}

@@ -9,7 +9,7 @@
 # Exits 77 (skipped) when the realweb set or its scorer is absent.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"  # root, need_realweb (its build and bin are reset below)
 cd "$root"
 build=${1:-build}
 shared=${2:-../shared}
@@ -17,11 +17,7 @@ bin="$build/boilerstrip"
 pages="$shared/data/realweb/pages.jsonl.zst"
 scorer="$shared/tools/realweb-score"
 
-if [[ ! -f "$pages" || ! -x "$scorer" ]]; then
-  echo "quality.sh: $pages or $scorer is absent; skipped" >&2
-  exit 77
-fi
-[[ -x "$bin" ]] || { echo "quality.sh: $bin not built" >&2; exit 1; }
+need_realweb quality.sh "$shared" "$bin"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
