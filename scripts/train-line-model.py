@@ -24,6 +24,8 @@ usage: scripts/train-line-model.py [--build build] [--shared ../shared] [--out p
 bits of the same MD5, so K=2 is the two halves), trains on all folds but one, runs
 BUILD/boilerstrip with that model at each --thresholds value on the fold left out, and prints
 each fold's page means and their page-weighted mean: what sites no model saw should expect.
+With --within-half-0 the folds split half 0's sites only (the next bits of the MD5), so that a
+threshold can be chosen by cross-validation without looking at half 1.
 --patterns P trains (or cross-validates) with the rules P (`-p`) instead of the default set.
 Needs Debian's python3-sklearn and python3-numpy (run it with /usr/bin/python3) and zstd.
 """
@@ -144,6 +146,8 @@ def main():
     ap.add_argument("--thresholds", default="0,0.5,1,1.25,1.5,1.75,2,2.25,2.5,3,3.5,4,5")
     ap.add_argument("--patterns", metavar="P", help="rules to train with (-p), default: the default set")
     ap.add_argument("--cross-validate", metavar="K", type=int)
+    ap.add_argument("--within-half-0", action="store_true",
+                    help="with --cross-validate: only half 0's sites, so half 1 stays unseen")
     args = ap.parse_args()
 
     pages_path = Path(args.shared) / "data" / "realweb" / "pages.jsonl.zst"
@@ -256,15 +260,25 @@ def main():
         k = args.cross_validate
         if k < 2 or k & (k - 1):
             sys.exit("--cross-validate: K must be a power of two, at least 2")
-        fold_of_row = np.array([int(v) & (k - 1) for v in key])
+        within = args.within_half_0
+
+        def in_scope(v):
+            return not within or int(v) & 1 == 0
+
+        def fold_of(v):  # within half 0, the folds take the bits after the half's
+            return (int(v) >> (1 if within else 0)) & (k - 1)
+
+        scope_row = np.array([in_scope(v) for v in key])
+        fold_of_row = np.array([fold_of(v) for v in key])
         results = {t: [] for t in thresholds}
         with tempfile.TemporaryDirectory() as tmp:
             for f in range(k):
-                rows_of_model = fold_of_row != f
+                rows_of_model = scope_row & (fold_of_row != f)
                 clf = fit(rows_of_model)
                 model_path = Path(tmp) / "line-model"
                 write_model(model_path, clf, 0.0, f"all folds but {f} of {k}")
-                part = [ln for ln, r in zip(lines, recs) if key_of[r["id"]] & (k - 1) == f]
+                part = [ln for ln, r in zip(lines, recs)
+                        if in_scope(key_of[r["id"]]) and fold_of(key_of[r["id"]]) == f]
                 for t in thresholds:
                     kept, removed = page_means(tmp, part, model_path, t)
                     results[t].append((len(part), kept, removed))
