@@ -8,7 +8,7 @@
 # Exits 77 (skipped) when the realweb set or its scorer is absent.
 set -euo pipefail
 
-source "$(dirname "$0")/lib.sh"  # root, median, need_realweb (its build and bin are reset below)
+source "$(dirname "$0")/lib.sh"  # root, measure, median, need_realweb (its build and bin are reset below)
 cd "$root"
 build=${1:-build}
 shared=${2:-../shared}
@@ -41,9 +41,10 @@ mean() {
 # Median user+sys seconds of RUNS runs over the repeated pages. usage: cpu FLAGS...
 cpu() {
   local t=()
+  local cmd
+  cmd="$(printf '%q ' "$bin" clean -q --no-progress -T1 "$@" -o - "$work/big.jsonl") > /dev/null"
   for _ in $(seq "$runs"); do
-    t+=("$( { /usr/bin/time -f '%U %S' "$bin" clean -q --no-progress -T1 "$@" -o - \
-              "$work/big.jsonl" > /dev/null; } 2>&1 | awk '{ print $1 + $2 }')")
+    t+=("$(measure "$cmd" | awk '{ print $2 + $3 }')")  # lib.sh: wall user sys maxrss
   done
   printf '%s\n' "${t[@]}" | median
 }

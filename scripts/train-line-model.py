@@ -149,6 +149,11 @@ def main():
     ap.add_argument("--within-half-0", action="store_true",
                     help="with --cross-validate: only half 0's sites, so half 1 stays unseen")
     args = ap.parse_args()
+    k = args.cross_validate
+    if k is not None and (k < 2 or k & (k - 1)):
+        sys.exit("--cross-validate: K must be a power of two, at least 2")
+    if args.within_half_0 and k is None:
+        sys.exit("--within-half-0 needs --cross-validate K")
 
     pages_path = Path(args.shared) / "data" / "realweb" / "pages.jsonl.zst"
     truth_path = Path(args.shared) / "data" / "realweb" / "truth.jsonl"
@@ -157,9 +162,8 @@ def main():
     raw = read_jsonl_bytes(pages_path)
     lines = [ln for ln in raw.split(b"\n") if ln.strip()]
     recs = [json.loads(ln) for ln in lines]
-    halves = [half_of(r, psl) for r in recs]
-
     if args.write_halves:
+        halves = [half_of(r, psl) for r in recs]
         out = Path(args.write_halves)
         out.mkdir(parents=True, exist_ok=True)
         for h in (0, 1):
@@ -218,14 +222,14 @@ def main():
         clf.fit(X[rows], y[rows], sample_weight=w[rows] / w[rows].mean())
         return clf
 
-    def write_model(path, clf, threshold, trained_on):
+    def write_model(path, clf, rows, threshold, trained_on):
         base = float(clf._raw_predict_init(X[:1])[0, 0])
         trees = [complete_tree(est[0].tree_, LEARNING_RATE) for est in clf.estimators_]
         out = [
             "# boilerstrip learned line model: written by scripts/train-line-model.py; do not edit.",
             f"# {N_TREES} gradient-boosted trees of depth {DEPTH} (sklearn {__import__('sklearn').__version__},"
             f" learning rate {LEARNING_RATE}, seed {SEED}), trained on {trained_on} (by site) of",
-            f"# shared/data/realweb: {int(rows_of_model.sum())} judged lines; threshold chosen on half 0.",
+            f"# shared/data/realweb: {int(rows.sum())} judged lines; threshold chosen on half 0.",
             "# Features: LineModel::kFeatureNames (src/clean/classifier.cc); format: line_model.h.",
             "boilerstrip-line-model 1",
             "features %d %s" % (len(names), " ".join(names)),
@@ -255,15 +259,15 @@ def main():
         mean = [ln.split() for ln in rep.splitlines() if ln.startswith("MEAN")][0]
         return float(mean[2]), float(mean[3])
 
+    def in_half0(v):
+        return int(v) & 1 == 0
+
     thresholds = [float(v) for v in args.thresholds.split(",")]
-    if args.cross_validate:
-        k = args.cross_validate
-        if k < 2 or k & (k - 1):
-            sys.exit("--cross-validate: K must be a power of two, at least 2")
+    if k is not None:
         within = args.within_half_0
 
         def in_scope(v):
-            return not within or int(v) & 1 == 0
+            return not within or in_half0(v)
 
         def fold_of(v):  # within half 0, the folds take the bits after the half's
             return (int(v) >> (1 if within else 0)) & (k - 1)
@@ -276,7 +280,7 @@ def main():
                 rows_of_model = scope_row & (fold_of_row != f)
                 clf = fit(rows_of_model)
                 model_path = Path(tmp) / "line-model"
-                write_model(model_path, clf, 0.0, f"all folds but {f} of {k}")
+                write_model(model_path, clf, rows_of_model, 0.0, f"all folds but {f} of {k}")
                 part = [ln for ln, r in zip(lines, recs)
                         if in_scope(key_of[r["id"]]) and fold_of(key_of[r["id"]]) == f]
                 for t in thresholds:
@@ -293,16 +297,15 @@ def main():
         return 0
 
     # 4. Fit on half 0.
-    train = np.array([int(v) & 1 == 0 for v in key])
-    rows_of_model = train
+    train = np.array([in_half0(v) for v in key])
     clf = fit(train)
 
     # Threshold on half 0: the real cleaner with each candidate, scored by page means.
-    half0 = [ln for ln, r in zip(lines, recs) if key_of[r["id"]] & 1 == 0]
+    half0 = [ln for ln, r in zip(lines, recs) if in_half0(key_of[r["id"]])]
     best = None
     with tempfile.TemporaryDirectory() as tmp:
         model_path = Path(tmp) / "line-model"
-        write_model(model_path, clf, 0.0, "half 0")
+        write_model(model_path, clf, train, 0.0, "half 0")
         for t in thresholds:
             kept, removed = page_means(tmp, half0, model_path, t)
             print(f"threshold {t}: half 0 content kept {kept:.3f}, boilerplate removed {removed:.3f}",
@@ -313,7 +316,7 @@ def main():
         sys.exit(f"no threshold keeps content >= {MIN_CONTENT} on half 0")
     threshold = best[0]
     print(f"chosen threshold {threshold} ({best[1]:.3f} / {best[2]:.3f})", file=sys.stderr)
-    write_model(args.out, clf, threshold, "half 0")
+    write_model(args.out, clf, train, threshold, "half 0")
 
     # 5. The fixture: rows of half 1 (every 997th judged line) with sklearn's scores.
     pick = np.flatnonzero(~train)[::997][:40]
